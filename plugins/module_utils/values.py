@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: selfmanaged.wandb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Values as Helm sees them: merge in Helm's order, normalise for comparison, mask secrets."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+
+try:
+    import yaml
+
+    class _HelmLikeLoader(yaml.SafeLoader):
+        """SafeLoader that keeps timestamps as strings, as Helm does (JSON has no date type)."""
+
+    _HelmLikeLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
+    yaml = None
+
+MASK = "********"
+
+
+def deep_merge(base, override):
+    """Helm's -f merge: maps merge recursively, anything else (lists, scalars, null) replaces."""
+    result = copy.deepcopy(base) if isinstance(base, dict) else {}
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = deep_merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def load_values_file(path):
+    try:
+        with open(path, "r") as handle:
+            data = yaml.load(handle, Loader=_HelmLikeLoader)  # noqa: S506 - a SafeLoader subclass
+    except (IOError, OSError) as exc:
+        raise WandbModuleError("cannot read values file %s: %s" % (path, exc))
+    except yaml.YAMLError as exc:
+        raise WandbModuleError("values file %s is not valid YAML: %s" % (path, exc))
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise WandbModuleError("values file %s must hold a mapping, not %s" % (path, type(data).__name__))
+    return data
+
+
+def merge_values(values_files, values, secret_values):
+    """The user-supplied values of a release, merged in Helm's order: files, then values, then secrets."""
+    merged = {}
+    for path in values_files or []:
+        merged = deep_merge(merged, load_values_file(path))
+    merged = deep_merge(merged, values or {})
+    return deep_merge(merged, secret_values or {})
+
+
+def normalise(value):
+    """The form Helm stores values in (JSON through Go's float64): string keys, integral floats as ints.
+
+    Two values that normalise equal are what Helm would store identically.
+    """
+    if isinstance(value, dict):
+        return dict((str(k), normalise(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [normalise(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        as_float = float(value)
+        return int(as_float) if as_float.is_integer() else as_float
+    return value
+
+
+def leaf_paths(value, prefix=()):
+    """Paths to every leaf of a nested dict (a dict leaf that is empty counts as a leaf)."""
+    if isinstance(value, dict) and value:
+        paths = []
+        for key, child in value.items():
+            paths.extend(leaf_paths(child, prefix + (str(key),)))
+        return paths
+    return [prefix]
+
+
+def mask_paths(value, paths):
+    """A copy of ``value`` with every given path that exists replaced by a mask."""
+    result = copy.deepcopy(value)
+    for path in paths:
+        node = result
+        for key in path[:-1]:
+            if not isinstance(node, dict) or key not in node:
+                node = None
+                break
+            node = node[key]
+        if isinstance(node, dict) and path and path[-1] in node:
+            node[path[-1]] = MASK
+    return result
