@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Shared by scripts/test and scripts/demo: find Python >= 3.12, make the project's virtualenv,
+# and start/stop the local services (testbed, moto, chart repository) the tests and demo use.
+
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+VENV=${VENV:-$ROOT/.venv}
+SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
+
+log() { printf '%s %s\n' "[$(date +%H:%M:%S)]" "$*" >&2; }
+
+# The first Python >= 3.12 (ansible-core 2.20+ needs it): $PYTHON, then python3.13/3.12 on PATH,
+# then pyenv's installed versions (a pyenv shim only runs the active version, so use full paths).
+find_python() {
+  local candidates=() c
+  [ -n "${PYTHON:-}" ] && candidates+=("$PYTHON")
+  candidates+=(python3.14 python3.13 python3.12 python3)
+  if command -v pyenv >/dev/null 2>&1; then
+    for c in "$(pyenv root)"/versions/3.1[2-9]*/bin/python3; do candidates+=("$c"); done
+  fi
+  for c in /usr/bin/python3.1[2-9] /usr/local/bin/python3.1[2-9]; do candidates+=("$c"); done
+  for c in "${candidates[@]}"; do
+    [ -x "$c" ] || c=$(command -v "$c" 2>/dev/null) || continue
+    [ -n "$c" ] || continue
+    if "$c" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then
+      echo "$c"; return 0
+    fi
+  done
+  echo "no Python >= 3.12 found (ansible-core 2.20+ needs it): install one or set PYTHON=/path/to/python3.12" >&2
+  return 1
+}
+
+# (Re)creates $VENV when requirements change; a second call is a quick check.
+ensure_venv() {
+  local stamp want py
+  want=$(cat "$ROOT/requirements.txt" "$ROOT/requirements-dev.txt" "$ROOT/constraints-dev.txt" | sha256sum | cut -c1-16)
+  stamp="$VENV/.requirements-$want"
+  if [ -f "$stamp" ] && [ -x "$VENV/bin/python" ]; then return 0; fi
+  py=$(find_python)
+  log "creating virtualenv $VENV with $py ($("$py" -V 2>&1))"
+  rm -rf "$VENV"
+  "$py" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip
+  (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt)
+  touch "$stamp"
+  log "virtualenv ready"
+}
+
+# A directory that makes the checkout importable as ansible_collections.selfmanaged.wandb.
+ensure_collection_path() {
+  COLLECTIONS_DIR="$ROOT/.cache/collections"
+  mkdir -p "$COLLECTIONS_DIR/ansible_collections/selfmanaged"
+  ln -sfn "$ROOT" "$COLLECTIONS_DIR/ansible_collections/selfmanaged/wandb"
+  export COLLECTIONS_DIR
+}
+
+ensure_testbed_tools() {
+  [ -x "$SHARED/testbed/up" ] || { echo "missing $SHARED/testbed (the shared testbed must sit beside the checkout)" >&2; return 1; }
+}

@@ -1,0 +1,57 @@
+"""Session services for the integration tests: two testbeds, a chart repository, moto."""
+
+import os
+import uuid
+
+import pytest
+
+import harness
+
+
+def pytest_collection_modifyitems(items):
+    here = os.path.dirname(os.path.abspath(__file__))
+    for item in items:
+        if str(item.fspath).startswith(here):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def workdir():
+    path = harness.make_workdir("wandb-it-")
+    yield path
+    harness.remove(path)
+
+
+@pytest.fixture(scope="session")
+def testbed(workdir):
+    """Workloads become ready (the testbed's readiness stand-in), so --wait succeeds."""
+    bed = harness.Testbed(os.path.join(workdir, "testbed")).up()
+    yield bed
+    bed.down()
+
+
+@pytest.fixture(scope="session")
+def testbed_noready(workdir):
+    """Nothing ever becomes ready: every --wait times out, as on a cluster without nodes."""
+    bed = harness.Testbed(os.path.join(workdir, "testbed-noready"), simulate_readiness=False).up()
+    yield bed
+    bed.down()
+
+
+@pytest.fixture(scope="session")
+def chart_repo(workdir, testbed):
+    repo = harness.ChartRepo(workdir, testbed.helm(3)).build().serve()
+    yield repo
+    repo.stop()
+
+
+@pytest.fixture(scope="session")
+def moto(workdir):
+    server = harness.MotoServer(workdir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def namespace():
+    return "t-" + uuid.uuid4().hex[:10]
