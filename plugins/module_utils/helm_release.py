@@ -300,7 +300,7 @@ class HelmReleaseRunner(object):
 
     def _cluster_access(self):
         if self._access is None:
-            self._access = resolve_cluster_access(self.params)
+            self._access = resolve_cluster_access(self.params, self.module.run_command)
         return self._access
 
     def helm(self):

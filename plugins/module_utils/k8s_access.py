@@ -19,7 +19,6 @@ __metaclass__ = type
 import base64
 import json
 import os
-import subprocess
 
 from ansible.module_utils.basic import env_fallback
 
@@ -153,38 +152,35 @@ def _resolve_path(path, base_dir):
     return path
 
 
-def _exec_credential(spec, base_dir):
+def _exec_credential(spec, base_dir, run_command):
     """Run a kubeconfig ``exec`` credential plugin once and return its status."""
     command = _resolve_path(spec.get("command", ""), base_dir) if "/" in spec.get("command", "") else spec.get("command")
-    env = dict(os.environ)
+    env = {}
     for item in spec.get("env") or []:
         env[item["name"]] = item["value"]
     api_version = spec.get("apiVersion", "client.authentication.k8s.io/v1beta1")
     env["KUBERNETES_EXEC_INFO"] = json.dumps(
         {"apiVersion": api_version, "kind": "ExecCredential", "spec": {"interactive": False}}
     )
+    if run_command is None:
+        raise WandbModuleError("kubeconfig exec credential plugins need a command runner (internal error)")
     try:
-        proc = subprocess.run(
-            [command] + list(spec.get("args") or []), env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, check=False, timeout=120,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
+        rc, out, err = run_command([command] + list(spec.get("args") or []), environ_update=env)
+    except (OSError, ValueError) as exc:
         raise WandbModuleError(
             "kubeconfig exec credential plugin %r failed to run: %s%s"
             % (command, exc, (" (%s)" % spec["installHint"]) if spec.get("installHint") else "")
         )
-    if proc.returncode != 0:
-        raise WandbModuleError(
-            "kubeconfig exec credential plugin %r failed: %s"
-            % (command, proc.stderr.decode("utf-8", "replace").strip())
-        )
+    if rc != 0:
+        hint = (" (%s)" % spec["installHint"]) if spec.get("installHint") and rc == 127 else ""
+        raise WandbModuleError("kubeconfig exec credential plugin %r failed: %s%s" % (command, (err or out).strip(), hint))
     try:
-        return json.loads(proc.stdout.decode("utf-8")).get("status") or {}
+        return json.loads(out).get("status") or {}
     except ValueError:
         raise WandbModuleError("kubeconfig exec credential plugin %r did not print an ExecCredential" % command)
 
 
-def _access_from_kubeconfig(config, context_name, path_for_helm):
+def _access_from_kubeconfig(config, context_name, path_for_helm, run_command=None):
     name = context_name or config["current-context"]
     if not name:
         raise WandbModuleError("the kubeconfig has no current-context; set context")
@@ -192,7 +188,7 @@ def _access_from_kubeconfig(config, context_name, path_for_helm):
         raise WandbModuleError(
             "context %r is not in the kubeconfig (it has: %s)" % (name, ", ".join(sorted(config["contexts"])) or "none")
         )
-    context, _ = config["contexts"][name]
+    context = config["contexts"][name][0]
     cluster, cluster_dir = config["clusters"].get(context.get("cluster"), (None, None))
     if cluster is None or not cluster.get("server"):
         raise WandbModuleError("context %r names cluster %r, which the kubeconfig does not define" % (name, context.get("cluster")))
@@ -217,7 +213,7 @@ def _access_from_kubeconfig(config, context_name, path_for_helm):
     elif user.get("client-key"):
         key = _read(_resolve_path(user["client-key"], user_dir), "client key")
     if user.get("exec"):
-        status = _exec_credential(user["exec"], user_dir)
+        status = _exec_credential(user["exec"], user_dir, run_command)
         token = status.get("token") or token
         cert = status.get("clientCertificateData") or cert
         key = status.get("clientKeyData") or key
@@ -247,8 +243,11 @@ def _in_cluster_access():
     )
 
 
-def resolve_cluster_access(params):
-    """Turn the module's access options into a ClusterAccess, or fail saying what to set."""
+def resolve_cluster_access(params, run_command=None):
+    """Turn the module's access options into a ClusterAccess, or fail saying what to set.
+
+    ``run_command`` (AnsibleModule.run_command) runs kubeconfig exec credential plugins.
+    """
     if not HAS_YAML:  # pragma: no cover
         raise WandbModuleError("PyYAML is required: pip install pyyaml")
     if params.get("eks_cluster_name"):
@@ -267,7 +266,7 @@ def resolve_cluster_access(params):
         if isinstance(kubeconfig, dict):
             config = {"clusters": {}, "users": {}, "contexts": {}, "current-context": None}
             _merge_kubeconfig(config, kubeconfig, None)
-            access = _access_from_kubeconfig(config, params.get("context"), None)
+            access = _access_from_kubeconfig(config, params.get("context"), None, run_command)
         else:
             if kubeconfig:
                 paths = [os.path.expanduser(str(kubeconfig))]
@@ -288,7 +287,9 @@ def resolve_cluster_access(params):
                 config = _load_kubeconfig_files(paths)
                 existing = [p for p in paths if os.path.exists(p)]
                 # helm's --kubeconfig takes one file; a merged list is rendered to a temporary one instead
-                access = _access_from_kubeconfig(config, params.get("context"), existing[0] if len(existing) == 1 else None)
+                access = _access_from_kubeconfig(
+                    config, params.get("context"), existing[0] if len(existing) == 1 else None, run_command
+                )
         if params.get("api_key"):
             access.token = params["api_key"]
             access.kubeconfig_path = None

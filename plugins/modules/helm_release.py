@@ -18,16 +18,16 @@ description:
   - Idempotent without the helm-diff plugin. The release is unchanged when its latest revision is
     C(deployed), with the same chart name and version, and the same user-supplied values as this request
     after merging and normalising them as Helm stores them (key order, integral numbers).
-  - A no-op run starts no helm process with Helm's default C(secret) (or C(configmap)) storage driver:
-    the release record is read from its storage object with one Kubernetes API call. With other storage
-    drivers (E(HELM_DRIVER)=sql), it runs C(helm history) and C(helm get values).
+  - A no-op run starts no helm process with Helm's default C(secret) (or C(configmap)) storage driver,
+    because the release record is read from its storage object with one Kubernetes API call. With other
+    storage drivers (E(HELM_DRIVER=sql)), it runs C(helm history) and C(helm get values).
   - A release left C(pending-install) by an interrupted run is uninstalled and installed again; one left
     C(pending-upgrade) or C(pending-rollback) is rolled back to its previous revision and then upgraded;
     a C(failed) release is upgraded. Runs no longer fail with "another operation is in progress".
   - Helm 3 (3.8 or newer) and Helm 4 are detected and each one's flags are used (for example
     O(atomic) is C(--atomic) for Helm 3 and C(--rollback-on-failure) for Helm 4).
 author:
-  - selfmanaged.wandb contributors
+  - selfmanaged.wandb contributors (@selfmanaged)
 extends_documentation_fragment:
   - selfmanaged.wandb.k8s_access
   - selfmanaged.wandb.aws

@@ -102,7 +102,11 @@ class ChartRepo(object):
         port = free_port()
         self.url = "http://127.0.0.1:%d" % port
         subprocess.run([self.helm_bin, "repo", "index", self.dir, "--url", self.url], check=True, timeout=120)
-        handler = lambda *a, **kw: _QuietHandler(*a, directory=self.dir, **kw)  # noqa: E731
+        directory = self.dir
+
+        def handler(*args, **kwargs):
+            return _QuietHandler(*args, directory=directory, **kwargs)
+
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
@@ -216,7 +220,7 @@ def run_playbook(playbook, extra_vars=None, env=None, check=False, diff=False, v
     if verbosity:
         cmd.append("-" + "v" * verbosity)
     proc = subprocess.run(
-        cmd, env=ansible_env(env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cmd, env=ansible_env(env), check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         universal_newlines=True, timeout=timeout, cwd=ROOT,
     )
     return PlaybookResult(proc)

@@ -47,7 +47,7 @@ def test_scenario(scenario, helm_major, testbed, chart_repo, namespace, workdir)
 
 # -- releases stuck by an interrupted or failed run ---------------------------------------------------
 def helm(bed, helm_major, *args, **kwargs):
-    return subprocess.run([bed.helm(helm_major), "--kubeconfig", bed.kubeconfig] + list(args),
+    return subprocess.run([bed.helm(helm_major), "--kubeconfig", bed.kubeconfig] + list(args), check=False,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, **kwargs)
 
 
