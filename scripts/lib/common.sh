@@ -37,8 +37,10 @@ ensure_venv() {
   if [ -f "$stamp" ] && [ -x "$VENV/bin/python" ]; then return 0; fi
   py=$(find_python)
   log "creating virtualenv $VENV with $py ($("$py" -V 2>&1))"
-  rm -rf "$VENV"
-  "$py" -m venv "$VENV"
+  if [ -e "$VENV" ] && [ ! -f "$VENV/pyvenv.cfg" ]; then
+    echo "$VENV exists and is not a virtualenv; move it away or set VENV" >&2; return 1
+  fi
+  "$py" -m venv --clear "$VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip
   (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt)
   touch "$stamp"

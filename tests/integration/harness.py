@@ -1,164 +1,28 @@
-"""Local services for the integration tests and their runner for ansible-playbook.
-
-Everything listens on 127.0.0.1 and is stopped by PID when the session ends.
-"""
+"""The integration tests' runner for ansible-playbook; the local services live in scripts/lib/localenv.py."""
 
 import glob
-import http.server
 import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.request
 
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHARED = os.environ.get("SHARED") or os.path.join(os.path.dirname(ROOT), "shared")
-COLLECTIONS_DIR = os.path.join(ROOT, ".cache", "collections")
+sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+
+from localenv import CHARTS, COLLECTIONS_DIR, ChartRepo, MotoServer, Testbed, free_port  # noqa: E402,F401  pylint: disable=wrong-import-position
+
 TARGETS = os.path.join(ROOT, "tests", "integration", "targets")
-CHARTS = os.path.join(ROOT, "tests", "integration", "charts")
 
 _RECAP_RE = re.compile(
     r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)\s+"
     r"failed=(?P<failed>\d+)\s+skipped=(?P<skipped>\d+)",
     re.M,
 )
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Testbed(object):
-    """One testbed (etcd + API server) in its own state dir; see ../shared/testbed/README.md."""
-
-    def __init__(self, state_dir, simulate_readiness=True):
-        self.state_dir = state_dir
-        self.simulate_readiness = simulate_readiness
-        self.env = {}
-
-    def up(self):
-        env = dict(os.environ, TESTBED_SIMULATE_READINESS="1" if self.simulate_readiness else "0")
-        out = subprocess.run(
-            [os.path.join(SHARED, "testbed", "up"), self.state_dir], env=env, check=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600,
-        ).stdout
-        for line in out.splitlines():
-            match = re.match(r'^export (\w+)="?(.*?)"?$', line.strip())
-            if match:
-                self.env[match.group(1)] = match.group(2)
-        return self
-
-    def down(self):
-        subprocess.run([os.path.join(SHARED, "testbed", "down"), self.state_dir], check=False, timeout=60)
-
-    @property
-    def kubeconfig(self):
-        return self.env["KUBECONFIG"]
-
-    def helm(self, version):
-        return self.env["HELM%d_BIN" % version]
-
-    def kubectl(self, *args, check=True):
-        return subprocess.run(
-            [self.env["KUBECTL_BIN"], "--kubeconfig", self.kubeconfig] + list(args), check=check,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120,
-        )
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-
-class ChartRepo(object):
-    """The test charts packaged (demo 0.1.0 and 0.2.0) and served as a Helm repository."""
-
-    def __init__(self, workdir, helm_bin):
-        self.dir = os.path.join(workdir, "repo")
-        self.helm_bin = helm_bin
-        self.server = None
-        self.url = None
-
-    def build(self):
-        os.makedirs(self.dir, exist_ok=True)
-        for version in ("0.1.0", "0.2.0"):
-            subprocess.run(
-                [self.helm_bin, "package", os.path.join(CHARTS, "demo"), "--version", version, "--destination", self.dir],
-                check=True, stdout=subprocess.PIPE, timeout=120,
-            )
-        return self
-
-    def serve(self):
-        port = free_port()
-        self.url = "http://127.0.0.1:%d" % port
-        subprocess.run([self.helm_bin, "repo", "index", self.dir, "--url", self.url], check=True, timeout=120)
-        directory = self.dir
-
-        def handler(*args, **kwargs):
-            return _QuietHandler(*args, directory=directory, **kwargs)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def tgz(self, version):
-        return os.path.join(self.dir, "demo-%s.tgz" % version)
-
-    def stop(self):
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-
-
-class MotoServer(object):
-    """moto in server mode on 127.0.0.1, with AWS managed policies loaded."""
-
-    def __init__(self, log_dir):
-        self.log_path = os.path.join(log_dir, "moto.log")
-        self.proc = None
-        self.url = None
-
-    def start(self):
-        port = free_port()
-        self.url = "http://127.0.0.1:%d" % port
-        binary = os.path.join(os.path.dirname(sys.executable), "moto_server")
-        env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
-        with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log, env=env)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/moto-api/", timeout=2)
-                return self
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError("moto_server exited: see %s" % self.log_path)
-                time.sleep(0.2)
-        raise RuntimeError("moto_server did not start in 60 s")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-    def aws_env(self):
-        return {
-            "AWS_ENDPOINT_URL": self.url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
-        }
 
 
 class PlaybookResult(object):
