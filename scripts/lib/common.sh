@@ -55,6 +55,17 @@ ensure_collection_path() {
   export COLLECTIONS_DIR
 }
 
+# Programs the checks need from Debian's packages (ansible-test's shellcheck sanity test skips
+# itself without shellcheck, which would pass silently).
+ensure_system_tools() {
+  command -v shellcheck >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing shellcheck with apt-get"
+    { apt-get install -y -qq shellcheck || { apt-get update -qq && apt-get install -y -qq shellcheck; }; } >/dev/null 2>&1
+  fi
+  command -v shellcheck >/dev/null 2>&1 || { echo "shellcheck is required (apt-get install shellcheck)" >&2; return 1; }
+}
+
 ensure_testbed_tools() {
   [ -x "$SHARED/testbed/up" ] || { echo "missing $SHARED/testbed (the shared testbed must sit beside the checkout)" >&2; return 1; }
 }

@@ -5,7 +5,9 @@ import uuid
 
 import pytest
 
+# harness puts scripts/lib on sys.path for localenv
 import harness
+import localenv
 
 
 def pytest_collection_modifyitems(items):
@@ -25,7 +27,7 @@ def workdir():
 @pytest.fixture(scope="session")
 def testbed(workdir):
     """Workloads become ready (the testbed's readiness stand-in), so --wait succeeds."""
-    bed = harness.Testbed(os.path.join(workdir, "testbed")).up()
+    bed = localenv.Testbed(os.path.join(workdir, "testbed")).up()
     yield bed
     bed.down()
 
@@ -33,21 +35,21 @@ def testbed(workdir):
 @pytest.fixture(scope="session")
 def testbed_noready(workdir):
     """Nothing ever becomes ready: every --wait times out, as on a cluster without nodes."""
-    bed = harness.Testbed(os.path.join(workdir, "testbed-noready"), simulate_readiness=False).up()
+    bed = localenv.Testbed(os.path.join(workdir, "testbed-noready"), simulate_readiness=False).up()
     yield bed
     bed.down()
 
 
 @pytest.fixture(scope="session")
 def chart_repo(workdir, testbed):
-    repo = harness.ChartRepo(workdir, testbed.helm(3)).build().serve()
+    repo = localenv.ChartRepo(workdir, testbed.helm(3)).build().serve()
     yield repo
     repo.stop()
 
 
 @pytest.fixture(scope="session")
 def moto(workdir):
-    server = harness.MotoServer(workdir).start()
+    server = localenv.MotoServer(workdir).start()
     yield server
     server.stop()
 

@@ -14,7 +14,7 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
 
-from localenv import CHARTS, COLLECTIONS_DIR, ChartRepo, MotoServer, Testbed, free_port  # noqa: E402,F401  pylint: disable=wrong-import-position
+from localenv import COLLECTIONS_DIR  # noqa: E402  pylint: disable=wrong-import-position
 
 TARGETS = os.path.join(ROOT, "tests", "integration", "targets")
 

@@ -9,6 +9,7 @@ import time
 import pytest
 
 import harness
+from localenv import CHARTS
 
 HELM_VERSIONS = [3, 4]
 TARGET = "helm_release"
@@ -25,7 +26,7 @@ def scenario_vars(bed, helm_major, namespace, workdir, chart_repo=None):
         "kubeconfig": bed.kubeconfig,
         "kubectl_bin": bed.env["KUBECTL_BIN"],
         "ns": namespace,
-        "chart_dir": os.path.join(harness.CHARTS, "demo"),
+        "chart_dir": os.path.join(CHARTS, "demo"),
         "workdir": workdir,
         "secret": SECRET,
     }
@@ -74,7 +75,7 @@ def kill_helm_when(bed, helm_major, namespace, status, args):
 
 
 def stick_release(bed, helm_major, namespace, status):
-    chart = os.path.join(harness.CHARTS, "demo")
+    chart = os.path.join(CHARTS, "demo")
     if status == "pending-install":
         kill_helm_when(bed, helm_major, namespace, status,
                        ["install", "stuck", chart, "-n", namespace, "--create-namespace", "--wait", "--timeout", "5m"])

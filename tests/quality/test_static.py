@@ -44,6 +44,7 @@ def collection_copy(tmp_path_factory):
 
 
 def test_ansible_test_sanity(collection_copy):
+    assert shutil.which("shellcheck"), "shellcheck is missing: the shellcheck sanity test would be skipped"
     env = dict(os.environ, PYTHON=sys.executable)
     exports = run([os.path.join(SHARED, "tools", "ansible-test-offline")], env=env)
     for line in exports.splitlines():
