@@ -27,7 +27,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import He
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm import HelmClient, helm_duration
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.values import leaf_paths, mask_paths, merge_values, normalise
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.values import leaf_paths, mask_paths, merge_values, normalise, same_values
 
 try:
     import yaml
@@ -272,7 +272,7 @@ def decide(state, record, chart=None, values=None):
             reasons.append("chart name %s -> %s" % (record.chart_name, chart.name))
         if str(record.chart_version) != str(chart.version):
             reasons.append("chart version %s -> %s" % (record.chart_version, chart.version))
-    if normalise(record.config) != normalise(values or {}):
+    if not same_values(record.config or {}, values or {}):
         reasons.append("values differ")
     return (UPGRADE if reasons else NONE), reasons
 

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import json
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 
@@ -77,6 +78,11 @@ def normalise(value):
         as_float = float(value)
         return int(as_float) if as_float.is_integer() else as_float
     return value
+
+
+def same_values(left, right):
+    """Whether Helm would store both alike. Compared as canonical JSON, so that True is not 1."""
+    return json.dumps(normalise(left), sort_keys=True) == json.dumps(normalise(right), sort_keys=True)
 
 
 def leaf_paths(value, prefix=()):

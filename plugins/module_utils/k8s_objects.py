@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: selfmanaged.wandb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Kubernetes object operations the modules share: owned Secrets, server-side apply with a
+dry-run comparison, workload readiness, and events for an object."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+
+from ansible.module_utils.six.moves.urllib.parse import quote
+
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import namespaced_path
+
+MANAGED_BY = "selfmanaged.wandb"
+
+
+def require_namespace(kube, namespace):
+    if kube.get("/api/v1/namespaces/%s" % quote(namespace, safe=""), missing_ok=True) is None:
+        raise WandbModuleError("namespace %s does not exist; create it first (helm_release create_namespace, "
+                               "or kubernetes.core.k8s)" % namespace)
+
+
+def ensure_secret(kube, namespace, name, data, labels, field_manager, check_mode):
+    """Create or update an Opaque Secret holding ``data``; returns 'created', 'updated' or None.
+
+    The comparison reads the Secret once; its content is never returned or logged.
+    """
+    path = namespaced_path("v1", "secrets", namespace, name)
+    current = kube.get(path, missing_ok=True)
+    wanted = dict((k, base64.b64encode(v.encode("utf-8")).decode("ascii")) for k, v in data.items())
+    if current is not None:
+        current_labels = (current.get("metadata") or {}).get("labels") or {}
+        same_data = all((current.get("data") or {}).get(k) == v for k, v in wanted.items())
+        same_labels = all(current_labels.get(k) == v for k, v in labels.items())
+        if same_data and same_labels:
+            return None
+    if not check_mode:
+        body = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                "metadata": {"name": name, "namespace": namespace, "labels": labels}, "data": wanted}
+        kube.apply(path, body, field_manager=field_manager, force=True)
+    return "created" if current is None else "updated"
+
+
+def delete_owned_secrets(kube, namespace, selector, check_mode):
+    """Delete the Secrets this collection made for one object; returns their names."""
+    items = kube.list("/api/v1/namespaces/%s/secrets" % quote(namespace, safe=""), label_selector=selector).get("items") or []
+    names = [item["metadata"]["name"] for item in items]
+    if not check_mode:
+        for name in names:
+            kube.delete(namespaced_path("v1", "secrets", namespace, name))
+    return names
+
+
+def workload_ready(obj):
+    """Whether a Deployment or StatefulSet reports all its replicas ready for its latest spec."""
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    wanted = spec.get("replicas", 1)
+    observed = status.get("observedGeneration")
+    generation = (obj.get("metadata") or {}).get("generation")
+    if observed is not None and generation is not None and observed < generation:
+        return False
+    if obj.get("kind") == "StatefulSet":
+        return status.get("readyReplicas", 0) >= wanted and status.get("updatedReplicas", wanted) >= wanted
+    return status.get("readyReplicas", 0) >= wanted and status.get("availableReplicas", wanted) >= wanted
+
+
+def list_workloads(kube, namespace, selector):
+    """Deployments and StatefulSets in ``namespace`` matching ``selector``, with a readiness flag."""
+    workloads = []
+    for plural, kind in (("deployments", "Deployment"), ("statefulsets", "StatefulSet")):
+        path = "/apis/apps/v1/namespaces/%s/%s" % (quote(namespace, safe=""), plural)
+        for item in kube.list(path, label_selector=selector or None).get("items") or []:
+            item.setdefault("kind", kind)
+            status = item.get("status") or {}
+            workloads.append({
+                "kind": kind, "name": item["metadata"]["name"], "ready": workload_ready(item),
+                "replicas": (item.get("spec") or {}).get("replicas", 1), "ready_replicas": status.get("readyReplicas", 0),
+            })
+    return workloads
+
+
+def events_for(kube, namespace, kind, name):
+    """Event messages about one object, oldest first, as 'Reason: message'."""
+    selector = "involvedObject.kind=%s,involvedObject.name=%s" % (kind, name)
+    try:
+        items = kube.list("/api/v1/namespaces/%s/events" % quote(namespace, safe=""), field_selector=selector).get("items") or []
+    except KubeApiError:
+        return []
+    items.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or (e.get("metadata") or {}).get("creationTimestamp") or "")
+    return ["%s: %s" % (e.get("reason", ""), (e.get("message") or "").strip()) for e in items]
