@@ -9,8 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
-
-from ansible.module_utils.six.moves.urllib.parse import quote
+from urllib.parse import quote
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import namespaced_path

@@ -37,7 +37,10 @@ def test_latest_version_skips_prereleases():
     assert latest_version(index("0.9.0", "0.10.0", "1.0.0-rc.1"), "demo", "u") == "0.10.0"
 
 
-@pytest.mark.parametrize("idx,message", [(index("1.0.0"), "not in the repository"), ({"entries": {"nosuch": [{"version": "1.0.0-rc.1"}]}}, "no stable version")])
+@pytest.mark.parametrize("idx,message", [
+    (index("1.0.0"), "not in the repository"),
+    ({"entries": {"nosuch": [{"version": "1.0.0-rc.1"}]}}, "no stable version"),
+])
 def test_latest_version_errors(idx, message):
     name = "nosuch" if "nosuch" in idx["entries"] else "other"
     with pytest.raises(WandbModuleError, match=message):
