@@ -83,20 +83,23 @@ def main():
             handle.write('#!/bin/sh\necho "$*" >> "%s"\nexec "%s" "$@"\n' % (count_file, bed.helm(3)))
         os.chmod(wrapper, 0o755)
         extra = {"chart": os.path.join(CHARTS, "demo"), "helm": wrapper, "kubeconfig": bed.kubeconfig}
-        results = {}
-        for name, tasks in TASKS.items():
-            path = playbook(workdir, name, tasks)
+        paths = dict((name, playbook(workdir, name, tasks)) for name, tasks in TASKS.items())
+        for path in paths.values():
             run(path, extra)  # converge
-            times, invocations = [], 0
-            for _attempt in range(REPEAT):
+        # Round-robin the measured runs, so that drift in machine load hits every tool alike.
+        times = dict((name, []) for name in paths)
+        invocations = {}
+        for _attempt in range(REPEAT):
+            for name, path in paths.items():
                 open(count_file, "w").close()
                 elapsed, changed = run(path, extra)
                 if changed:
                     raise SystemExit("benchmark: %s changed %d on a no-op run" % (name, changed))
-                times.append(elapsed)
+                times[name].append(elapsed)
                 with open(count_file) as handle:
-                    invocations = len(handle.read().splitlines())
-            results[name] = {"median_s": statistics.median(times), "runs_s": times, "helm_per_release": invocations / RELEASES}
+                    invocations[name] = len(handle.read().splitlines())
+        results = dict((name, {"median_s": statistics.median(times[name]), "runs_s": times[name],
+                               "helm_per_release": invocations[name] / RELEASES}) for name in paths)
     finally:
         bed.down()
     floor = results["floor (ansible.builtin.ping)"]["median_s"]
