@@ -1,0 +1,214 @@
+# -*- coding: utf-8 -*-
+# Copyright: selfmanaged.wandb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The service behind the ``wandb_cr`` module: Secrets, the WeightsAndBiases resource, readiness."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient, namespaced_path
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_objects import (
+    MANAGED_BY, delete_owned_secrets, ensure_secret, events_for, list_workloads, require_namespace,
+)
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb_spec import (
+    build_spec, check_no_plain_secrets, validate_name,
+)
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
+    yaml = None
+
+API_VERSION = "apps.wandb.com/v1"
+KIND = "WeightsAndBiases"
+PLURAL = "weightsandbiases"
+CRD_NAME = "weightsandbiases.apps.wandb.com"
+COMPLETED = "Completed"
+# Phases the operator sets when it gives up on a spec (wandb/operator pkg/wandb/status).
+FAILED_PHASES = ("Invalid Config", "Invalid Version")
+CR_LABEL = "wandb.selfmanaged/cr"
+
+
+def phase_failed(phase):
+    return bool(phase) and (phase in FAILED_PHASES or "fail" in phase.lower() or "error" in phase.lower())
+
+
+def readiness(phase, workloads, need_weave_trace):
+    """``(ready, what is missing)`` from the operator's phase and the workloads' readiness."""
+    missing = []
+    if phase != COMPLETED:
+        missing.append("operator phase is %s, not %s" % (phase or "unset", COMPLETED))
+    if not workloads:
+        missing.append("no Deployments or StatefulSets of W&B yet")
+    missing.extend("%s/%s %s/%s ready" % (w["kind"], w["name"], w["ready_replicas"], w["replicas"])
+                   for w in workloads if not w["ready"])
+    if need_weave_trace and workloads and not any("weave-trace" in w["name"] for w in workloads):
+        missing.append("no weave-trace workload yet")
+    return not missing, missing
+
+
+def strip_for_output(obj):
+    """The resource as returned: no managedFields (noise); the spec holds no secrets by construction."""
+    if not obj:
+        return obj
+    result = dict(obj)
+    metadata = dict(result.get("metadata") or {})
+    metadata.pop("managedFields", None)
+    result["metadata"] = metadata
+    return result
+
+
+class WandbCrRunner(object):
+    def __init__(self, module, sleep=time.sleep, clock=time.time):
+        self.module = module
+        self.params = module.params
+        self.sleep = sleep
+        self.clock = clock
+        self.kube = None
+
+    def run(self):
+        p = self.params
+        validate_name(p["name"])
+        spec, secrets = None, []
+        if p["state"] == "present":
+            spec, secrets = self._desired_spec()  # bad input fails here, before any API call
+        self.kube = KubeClient(resolve_cluster_access(p, self.module.run_command))
+        self._require_crd()
+        require_namespace(self.kube, p["namespace"])
+        path = namespaced_path(API_VERSION, PLURAL, p["namespace"], p["name"])
+        if p["state"] == "absent":
+            return self._absent(path)
+        return self._present(path, spec, secrets)
+
+    # -- present ---------------------------------------------------------------------------------
+    def _desired_spec(self):
+        p = self.params
+        if p["spec"] is not None:
+            check_no_plain_secrets(p["spec"])
+            return p["spec"], []
+        settings = dict((key, p[key]) for key in (
+            "host", "license", "license_secret", "bucket", "mysql", "clickhouse", "weave_trace", "chart", "extra_values"))
+        return build_spec(p["name"], settings)
+
+    def _require_crd(self):
+        if self.kube.get("/apis/%s" % API_VERSION, missing_ok=True) is None:
+            raise WandbModuleError(
+                "the W&B operator is not installed: the cluster has no %s (CRD %s); install the "
+                "operator chart first (selfmanaged.wandb.helm_release)" % (API_VERSION, CRD_NAME)
+            )
+
+    def _present(self, path, spec, secrets):
+        p = self.params
+        labels = {"app.kubernetes.io/managed-by": MANAGED_BY, CR_LABEL: p["name"]}
+        secret_actions = []
+        for plan in secrets:
+            action = ensure_secret(self.kube, p["namespace"], plan.name, plan.data, labels, p["field_manager"], self.module.check_mode)
+            if action:
+                secret_actions.append({"name": plan.name, "action": action, "purpose": plan.purpose})
+
+        existing = self.kube.get(path, missing_ok=True)
+        body = {"apiVersion": API_VERSION, "kind": KIND,
+                "metadata": {"name": p["name"], "namespace": p["namespace"], "labels": {"app.kubernetes.io/managed-by": MANAGED_BY}},
+                "spec": spec}
+        # A server-side dry run shows exactly what the API server would store (defaults, other managers' fields).
+        stored = self._apply(path, body, dry_run=True)
+        cr_changed = existing is None or existing.get("spec") != stored.get("spec") or \
+            ((existing.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/managed-by") != MANAGED_BY
+        if cr_changed and not self.module.check_mode:
+            stored = self._apply(path, body, dry_run=False)
+
+        result = dict(changed=cr_changed or bool(secret_actions), secrets=secret_actions,
+                      action=("create" if existing is None else "update") if cr_changed else "none")
+        if self.module._diff:
+            result["diff"] = dict(before=self._dump((existing or {}).get("spec")) if existing else "",
+                                  after=self._dump(stored.get("spec")), before_header=path, after_header=path)
+        status = (stored.get("status") or (existing or {}).get("status") or {})
+        result.update(phase=status.get("phase"), version=status.get("version"), workloads=[])
+        if p["wait"] and not self.module.check_mode:
+            result.update(self._wait(path))
+        result["resource"] = strip_for_output(stored)
+        return result
+
+    def _apply(self, path, body, dry_run):
+        try:
+            return self.kube.apply(path, body, field_manager=self.params["field_manager"],
+                                   force=self.params["force_conflicts"], dry_run=dry_run)
+        except KubeApiError as exc:
+            if exc.status == 409:
+                raise WandbModuleError(
+                    "server-side apply conflict: another field manager owns fields this module sets (%s); "
+                    "set force_conflicts=true to take them over" % exc.msg)
+            if exc.status == 422:
+                raise WandbModuleError("the API server rejected the WeightsAndBiases spec: %s" % exc.msg)
+            raise
+
+    @staticmethod
+    def _dump(value):
+        return yaml.safe_dump(value, default_flow_style=False, sort_keys=True) if value is not None else ""
+
+    # -- readiness -------------------------------------------------------------------------------
+    def _wait(self, path):
+        p = self.params
+        selector = p["wait_selector"] or "app.kubernetes.io/instance=%s" % p["name"]
+        need_weave_trace = bool(p.get("weave_trace")) or bool(
+            (((p.get("spec") or {}).get("values") or {}).get("weave-trace") or {}).get("install"))
+        deadline = self.clock() + p["wait_timeout"]
+        log, last = [], None
+        while True:
+            obj = self.kube.get(path)
+            phase = (obj.get("status") or {}).get("phase")
+            if phase_failed(phase):
+                events = events_for(self.kube, p["namespace"], KIND, p["name"])
+                raise WandbModuleError(
+                    "the W&B operator reports phase %r for %s/%s%s" % (
+                        phase, p["namespace"], p["name"],
+                        (": " + "; ".join(events[-5:])) if events else " (no events recorded)"),
+                    phase=phase, events=events, wait_log=log)
+            workloads = list_workloads(self.kube, p["namespace"], selector)
+            ready, missing = readiness(phase, workloads, need_weave_trace)
+            line = "phase %s; %d/%d workloads ready" % (phase or "unset", sum(w["ready"] for w in workloads), len(workloads))
+            if line != last:
+                log.append(line)
+                self.module.log("wandb_cr %s/%s: %s" % (p["namespace"], p["name"], line))
+                last = line
+            if ready:
+                status = obj.get("status") or {}
+                return dict(phase=phase, version=status.get("version"), workloads=workloads, wait_log=log)
+            if self.clock() >= deadline:
+                raise WandbModuleError(
+                    "timed out after %ss waiting for W&B %s/%s: %s" % (p["wait_timeout"], p["namespace"], p["name"], "; ".join(missing)),
+                    phase=phase, workloads=workloads, wait_log=log)
+            self.sleep(p["wait_interval"])
+
+    # -- absent ----------------------------------------------------------------------------------
+    def _absent(self, path):
+        p = self.params
+        existing = self.kube.get(path, missing_ok=True)
+        if existing is not None and not self.module.check_mode:
+            self.kube.delete(path)
+            if p["wait"]:
+                self._wait_gone(path)
+        secrets = []
+        if not p["keep_secrets"]:
+            selector = "app.kubernetes.io/managed-by=%s,%s=%s" % (MANAGED_BY, CR_LABEL, p["name"])
+            secrets = [{"name": name, "action": "deleted"} for name in
+                       delete_owned_secrets(self.kube, p["namespace"], selector, self.module.check_mode)]
+        result = dict(changed=existing is not None or bool(secrets), action="delete" if existing is not None else "none",
+                      secrets=secrets, phase=None, version=None, workloads=[], resource=None)
+        if self.module._diff:
+            result["diff"] = dict(before=self._dump(existing.get("spec")) if existing else "", after="",
+                                  before_header=path, after_header=path)
+        return result
+
+    def _wait_gone(self, path):
+        deadline = self.clock() + self.params["wait_timeout"]
+        while self.kube.get(path, missing_ok=True) is not None:
+            if self.clock() >= deadline:
+                raise WandbModuleError(
+                    "timed out after %ss waiting for %s to be deleted (finalizers still pending?)" % (self.params["wait_timeout"], path))
+            self.sleep(self.params["wait_interval"])

@@ -1,0 +1,175 @@
+# -*- coding: utf-8 -*-
+# Copyright: selfmanaged.wandb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place that turns high-level W&B settings into a ``WeightsAndBiases`` spec.
+
+Value paths follow the operator-wandb chart's values.yaml (wandb/helm-charts, charts/operator-wandb):
+  global.host; global.licenseSecret {name, key}; global.bucket {provider, name, path, region, kmsKey}
+  (same keys as global.defaultBucket); global.mysql {host, port, database, user,
+  passwordSecret {name, passwordKey}}; global.clickhouse {host, port, user, database, replicated,
+  passwordSecret {name, passwordKey}} (templates/_clickhouse.tpl reads exactly these);
+  global.weave-trace.enabled and weave-trace.install.
+W&B's self-managed Weave guide: ClickHouse's cluster must be ``weave_cluster`` unless
+WF_CLICKHOUSE_REPLICATED_CLUSTER is set in ``weave-trace.extraEnv`` (a name -> value map).
+
+Secrets never enter the spec: the license and passwords go into Kubernetes Secrets (``SecretPlan``)
+that the spec references by name and key.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+from urllib.parse import urlparse
+
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.values import deep_merge
+
+CLICKHOUSE_HTTP_PORT = 8123
+CLICKHOUSE_DATABASE = "wandb_weave"
+WEAVE_DEFAULT_CLUSTER = "weave_cluster"
+LICENSE_KEY = "license"
+PASSWORD_KEY = "password"
+BUCKET_PROVIDERS = ("s3", "gcs", "az")
+_DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+# Plain-text secret paths that must never be stored in a spec.
+FORBIDDEN_SPEC_PATHS = (
+    ("values", "global", "license"),
+    ("values", "global", "mysql", "password"),
+    ("values", "global", "clickhouse", "password"),
+    ("values", "global", "bucket", "secretKey"),
+    ("values", "global", "bucket", "accessKey"),
+)
+
+
+class SecretPlan(object):
+    """A Secret the module creates or updates: ``data`` holds the plain values (never logged)."""
+
+    def __init__(self, name, data, purpose):
+        self.name = name
+        self.data = data
+        self.purpose = purpose
+
+    def __repr__(self):  # never show data
+        return "SecretPlan(%s, keys=%s)" % (self.name, sorted(self.data))
+
+
+def secret_names(cr_name):
+    return {"license": "%s-license" % cr_name, "mysql": "%s-mysql" % cr_name, "clickhouse": "%s-clickhouse" % cr_name}
+
+
+def _password_ref(settings, what, default_name, secrets):
+    """The passwordSecret of a database: the user's Secret, or one this module writes."""
+    if settings.get("password_secret"):
+        ref = settings["password_secret"]
+        return {"name": ref["name"], "passwordKey": ref.get("key") or PASSWORD_KEY}
+    if settings.get("password") is None:
+        raise WandbModuleError("%s needs password or password_secret" % what)
+    secrets.append(SecretPlan(default_name, {PASSWORD_KEY: str(settings["password"])}, "%s password" % what))
+    return {"name": default_name, "passwordKey": PASSWORD_KEY}
+
+
+def validate_host(host):
+    url = urlparse(host or "")
+    if url.scheme not in ("http", "https") or not url.hostname or url.path not in ("", "/") or url.query:
+        raise WandbModuleError("host %r is not a valid W&B URL such as https://wandb.example.com" % (host,))
+    return host.rstrip("/")
+
+
+def build_spec(name, settings):
+    """``(spec, secrets)`` for a WeightsAndBiases named ``name``.
+
+    ``settings``: host, license, license_secret {name, key}, bucket {provider, name, path, region,
+    kms_key}, mysql {host, port, database, user, password | password_secret}, clickhouse {host, port,
+    user, password | password_secret, database, replicated, cluster}, weave_trace, chart {url, name,
+    version}, extra_values.
+    """
+    names = secret_names(name)
+    secrets = []
+    global_values = {"host": validate_host(settings.get("host"))}
+
+    if settings.get("license_secret"):
+        ref = settings["license_secret"]
+        global_values["licenseSecret"] = {"name": ref["name"], "key": ref.get("key") or LICENSE_KEY}
+    elif settings.get("license"):
+        secrets.append(SecretPlan(names["license"], {LICENSE_KEY: settings["license"]}, "license"))
+        global_values["licenseSecret"] = {"name": names["license"], "key": LICENSE_KEY}
+    else:
+        raise WandbModuleError("license (or license_secret) is required for W&B")
+
+    bucket = settings.get("bucket")
+    if bucket:
+        provider = bucket.get("provider") or "s3"
+        if provider not in BUCKET_PROVIDERS:
+            raise WandbModuleError("bucket.provider %r is not one of %s" % (provider, ", ".join(BUCKET_PROVIDERS)))
+        if not bucket.get("name"):
+            raise WandbModuleError("bucket.name is required")
+        global_values["bucket"] = dict((key, value) for key, value in (
+            ("provider", provider), ("name", bucket["name"]), ("path", bucket.get("path")),
+            ("region", bucket.get("region")), ("kmsKey", bucket.get("kms_key")),
+        ) if value)
+
+    mysql = settings.get("mysql")
+    if mysql:
+        if not mysql.get("host"):
+            raise WandbModuleError("mysql.host is required")
+        global_values["mysql"] = {
+            "host": mysql["host"], "port": int(mysql.get("port") or 3306),
+            "database": mysql.get("database") or "wandb_local", "user": mysql.get("user") or "wandb",
+            "passwordSecret": _password_ref(mysql, "mysql", names["mysql"], secrets),
+        }
+
+    values = {}
+    clickhouse = settings.get("clickhouse")
+    if clickhouse:
+        if not clickhouse.get("host"):
+            raise WandbModuleError("clickhouse.host is required")
+        port = int(clickhouse.get("port") or CLICKHOUSE_HTTP_PORT)
+        if port in (9000, 9440):
+            raise WandbModuleError("clickhouse.port %d is ClickHouse's native protocol; weave-trace uses HTTP (8123)" % port)
+        replicated = bool(clickhouse.get("replicated"))
+        global_values["clickhouse"] = {
+            "host": clickhouse["host"], "port": port, "user": clickhouse.get("user") or "default",
+            "database": clickhouse.get("database") or CLICKHOUSE_DATABASE, "replicated": replicated,
+            "passwordSecret": _password_ref(clickhouse, "clickhouse", names["clickhouse"], secrets),
+        }
+        if replicated:
+            cluster = clickhouse.get("cluster") or WEAVE_DEFAULT_CLUSTER
+            values["weave-trace"] = {"extraEnv": {"WF_CLICKHOUSE_REPLICATED_CLUSTER": cluster}}
+        elif clickhouse.get("cluster"):
+            raise WandbModuleError("clickhouse.cluster is set but clickhouse.replicated is false")
+
+    weave_trace = bool(settings.get("weave_trace"))
+    if weave_trace and not clickhouse:
+        raise WandbModuleError("weave_trace needs clickhouse (weave-trace stores traces in ClickHouse)")
+    global_values["weave-trace"] = {"enabled": weave_trace}
+    values = deep_merge(values, {"weave-trace": {"install": weave_trace}})
+    values["global"] = global_values
+    values = deep_merge(values, settings.get("extra_values") or {})
+
+    spec = {"values": values}
+    chart = settings.get("chart")
+    if chart:
+        spec["chart"] = dict((key, chart[key]) for key in ("url", "name", "version") if chart.get(key))
+    check_no_plain_secrets(spec)
+    return spec, secrets
+
+
+def check_no_plain_secrets(spec):
+    """Refuse a spec that carries a license or password in plain text (extra_values or a whole spec)."""
+    for path in FORBIDDEN_SPEC_PATHS:
+        node = spec
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node not in (None, ""):
+            raise WandbModuleError(
+                "spec.%s holds a secret in plain text; pass it with license / mysql.password / "
+                "clickhouse.password (stored in a Secret) or reference a Secret instead" % ".".join(path)
+            )
+
+
+def validate_name(name):
+    if not _DNS_LABEL_RE.match(name or "") or len(name) > 63:
+        raise WandbModuleError("name %r is not a valid resource name (lowercase letters, digits, '-')" % (name,))
