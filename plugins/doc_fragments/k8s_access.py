@@ -8,13 +8,14 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Kubernetes access shared by every module that talks to a cluster.
+    # Kubernetes access shared by every module that talks to a cluster. The API server URL option
+    # comes from HOST (helm_release) or K8S_HOST (wandb_cr, whose own "host" is the W&B URL).
     DOCUMENTATION = r"""
 options:
   kubeconfig:
     description:
       - Path to a kubeconfig file, or the kubeconfig itself as a dictionary.
-      - When neither this, O(host) nor O(eks_cluster_name) is set, the files in E(KUBECONFIG) or
+      - When neither this, the API server URL nor O(eks_cluster_name) is set, the files in E(KUBECONFIG) or
         C(~/.kube/config) are used, and inside a pod its service account.
       - Can also be set with E(K8S_AUTH_KUBECONFIG).
     type: raw
@@ -22,11 +23,6 @@ options:
     description:
       - The kubeconfig context to use; default is the kubeconfig's current context.
       - Can also be set with E(K8S_AUTH_CONTEXT).
-    type: str
-  host:
-    description:
-      - URL of the Kubernetes API server. When set, no kubeconfig is read.
-      - Can also be set with E(K8S_AUTH_HOST).
     type: str
   api_key:
     description:
@@ -52,9 +48,31 @@ options:
         locally from a presigned STS C(GetCallerIdentity) request, as C(aws eks get-token) does.
         No AWS CLI and no kubeconfig file are needed.
       - The AWS options (O(region), O(profile), credentials, O(endpoint_url)) apply.
-      - Mutually exclusive with O(kubeconfig), O(context), O(host) and O(api_key).
+      - Mutually exclusive with O(kubeconfig), O(context), the API server URL and O(api_key).
     type: str
 notes:
   - EKS tokens are valid for 15 minutes; a single helm command that waits longer than that may lose
     access part-way. Use a kubeconfig with an exec credential plugin for such long waits.
+"""
+
+    HOST = r"""
+options:
+  host:
+    description:
+      - URL of the Kubernetes API server. When set, no kubeconfig is read.
+      - Can also be set with E(K8S_AUTH_HOST).
+      - Also accepted as O(k8s_host), the name to use in C(module_defaults) for the C(k8s) group,
+        where C(host) would also reach P(selfmanaged.wandb.wandb_cr#module)'s W&B URL.
+    type: str
+    aliases: [k8s_host]
+"""
+
+    # For modules whose own "host" option means something else (wandb_cr: the W&B URL).
+    K8S_HOST = r"""
+options:
+  k8s_host:
+    description:
+      - URL of the Kubernetes API server. When set, no kubeconfig is read.
+      - Can also be set with E(K8S_AUTH_HOST).
+    type: str
 """

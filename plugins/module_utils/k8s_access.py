@@ -41,13 +41,29 @@ except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
 K8S_ACCESS_ARGSPEC = dict(
     kubeconfig=dict(type="raw", fallback=(env_fallback, ["K8S_AUTH_KUBECONFIG"])),
     context=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_CONTEXT"])),
-    host=dict(type="str", fallback=(env_fallback, ["K8S_AUTH_HOST"])),
+    host=dict(type="str", aliases=["k8s_host"], fallback=(env_fallback, ["K8S_AUTH_HOST"])),
     api_key=dict(type="str", no_log=True, fallback=(env_fallback, ["K8S_AUTH_API_KEY"])),
     ca_cert=dict(type="path", aliases=["ssl_ca_cert"], fallback=(env_fallback, ["K8S_AUTH_SSL_CA_CERT"])),
     validate_certs=dict(type="bool", aliases=["verify_ssl"], fallback=(env_fallback, ["K8S_AUTH_VERIFY_SSL"])),
     eks_cluster_name=dict(type="str"),
 )
 K8S_ACCESS_ARGSPEC.update(AWS_ARGSPEC)
+
+
+def k8s_access_argspec(api_host_option="host"):
+    """The shared access options; a module whose ``host`` means something else (wandb_cr: the W&B
+    URL) names the API server option ``k8s_host`` instead (helm_release accepts both spellings)."""
+    spec = dict(K8S_ACCESS_ARGSPEC)
+    if api_host_option != "host":
+        option = dict(spec.pop("host"))
+        option.pop("aliases", None)
+        spec[api_host_option] = option
+    return spec
+
+
+def k8s_access_mutually_exclusive(api_host_option="host"):
+    return [tuple(api_host_option if name == "host" else name for name in pair) for pair in K8S_ACCESS_MUTUALLY_EXCLUSIVE]
+
 
 K8S_ACCESS_MUTUALLY_EXCLUSIVE = [
     ("eks_cluster_name", "kubeconfig"),
@@ -244,7 +260,7 @@ def _in_cluster_access():
     )
 
 
-def resolve_cluster_access(params, run_command=None):
+def resolve_cluster_access(params, run_command=None, api_host_option="host"):
     """Turn the module's access options into a ClusterAccess, or fail saying what to set.
 
     ``run_command`` (AnsibleModule.run_command) runs kubeconfig exec credential plugins.
@@ -260,8 +276,8 @@ def resolve_cluster_access(params, run_command=None):
             token=eks_token(session, params["eks_cluster_name"], params.get("endpoint_url")),
             source="eks",
         )
-    elif params.get("host"):
-        access = ClusterAccess(server=params["host"], token=params.get("api_key"), source="host")
+    elif params.get(api_host_option):
+        access = ClusterAccess(server=params[api_host_option], token=params.get("api_key"), source=api_host_option)
     else:
         kubeconfig = params.get("kubeconfig")
         if isinstance(kubeconfig, dict):

@@ -84,10 +84,14 @@ def list_workloads(kube, namespace, selector):
 
 def events_for(kube, namespace, kind, name):
     """Event messages about one object, oldest first, as 'Reason: message'."""
-    selector = "involvedObject.kind=%s,involvedObject.name=%s" % (kind, name)
+    path = "/api/v1/namespaces/%s/events" % quote(namespace, safe="")
     try:
-        items = kube.list("/api/v1/namespaces/%s/events" % quote(namespace, safe=""), field_selector=selector).get("items") or []
-    except KubeApiError:
-        return []
+        items = kube.list(path, field_selector="involvedObject.kind=%s,involvedObject.name=%s" % (kind, name)).get("items") or []
+    except KubeApiError as exc:
+        if exc.status != 400:
+            return []
+        # An API server without event field selectors: filter here instead.
+        items = [e for e in kube.list(path).get("items") or []
+                 if (e.get("involvedObject") or {}).get("kind") == kind and (e.get("involvedObject") or {}).get("name") == name]
     items.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or (e.get("metadata") or {}).get("creationTimestamp") or "")
     return ["%s: %s" % (e.get("reason", ""), (e.get("message") or "").strip()) for e in items]

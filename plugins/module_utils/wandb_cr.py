@@ -77,7 +77,7 @@ class WandbCrRunner(object):
         spec, secrets = None, []
         if p["state"] == "present":
             spec, secrets = self._desired_spec()  # bad input fails here, before any API call
-        self.kube = KubeClient(resolve_cluster_access(p, self.module.run_command))
+        self.kube = KubeClient(resolve_cluster_access(p, self.module.run_command, api_host_option="k8s_host"))
         self._require_crd()
         require_namespace(self.kube, p["namespace"])
         path = namespaced_path(API_VERSION, PLURAL, p["namespace"], p["name"])
@@ -164,6 +164,11 @@ class WandbCrRunner(object):
             phase = (obj.get("status") or {}).get("phase")
             if phase_failed(phase):
                 events = events_for(self.kube, p["namespace"], KIND, p["name"])
+                for _retry in range(3):  # an operator may record the Event just after the phase
+                    if events:
+                        break
+                    self.sleep(1)
+                    events = events_for(self.kube, p["namespace"], KIND, p["name"])
                 raise WandbModuleError(
                     "the W&B operator reports phase %r for %s/%s%s" % (
                         phase, p["namespace"], p["name"],

@@ -30,6 +30,7 @@ author:
   - selfmanaged.wandb contributors (@selfmanaged)
 extends_documentation_fragment:
   - selfmanaged.wandb.k8s_access
+  - selfmanaged.wandb.k8s_access.host
   - selfmanaged.wandb.aws
 attributes:
   check_mode:

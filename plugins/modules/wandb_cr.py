@@ -28,6 +28,7 @@ author:
   - selfmanaged.wandb contributors (@selfmanaged)
 extends_documentation_fragment:
   - selfmanaged.wandb.k8s_access
+  - selfmanaged.wandb.k8s_access.k8s_host
   - selfmanaged.wandb.aws
 attributes:
   check_mode:
@@ -307,15 +308,17 @@ wait_log:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import (
-    K8S_ACCESS_ARGSPEC,
-    K8S_ACCESS_MUTUALLY_EXCLUSIVE,
+    k8s_access_argspec,
+    k8s_access_mutually_exclusive,
 )
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb_cr import WandbCrRunner
 
 
 def _secret_ref(default_key):
-    return dict(type="dict", options=dict(name=dict(type="str", required=True), key=dict(type="str", default=default_key, no_log=False)))
+    # A reference to a Secret, not secret material itself.
+    return dict(type="dict", no_log=False,
+                options=dict(name=dict(type="str", required=True), key=dict(type="str", default=default_key, no_log=False)))
 
 
 def argument_spec():
@@ -356,7 +359,7 @@ def argument_spec():
         wait_selector=dict(type="str"),
         keep_secrets=dict(type="bool", default=False),
     )
-    spec.update(K8S_ACCESS_ARGSPEC)
+    spec.update(k8s_access_argspec(api_host_option="k8s_host"))
     return spec
 
 
@@ -366,7 +369,7 @@ SETTINGS = ["host", "license", "license_secret", "bucket", "mysql", "clickhouse"
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
-        mutually_exclusive=K8S_ACCESS_MUTUALLY_EXCLUSIVE + [("license", "license_secret")] + [("spec", s) for s in SETTINGS],
+        mutually_exclusive=k8s_access_mutually_exclusive("k8s_host") + [("license", "license_secret")] + [("spec", s) for s in SETTINGS],
         required_if=[("state", "present", ["host", "spec"], True)],
         supports_check_mode=True,
     )

@@ -1,6 +1,8 @@
 """Session services for the integration tests: two testbeds, a chart repository, moto."""
 
 import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -45,6 +47,20 @@ def chart_repo(workdir, testbed):
     repo = localenv.ChartRepo(workdir, testbed.helm(3)).build().serve()
     yield repo
     repo.stop()
+
+
+@pytest.fixture(scope="session")
+def wandb_testbed(testbed, workdir):
+    """The ready testbed with the WeightsAndBiases CRD and the fake W&B operator running."""
+    testbed.kubectl("apply", "-f", os.path.join(harness.ROOT, "tests", "fixtures", "weightsandbiases-crd.yaml"))
+    testbed.kubectl("wait", "--for=condition=Established", "crd/weightsandbiases.apps.wandb.com", "--timeout=60s")
+    log = open(os.path.join(workdir, "fake-operator.log"), "w")
+    proc = subprocess.Popen([sys.executable, os.path.join(harness.ROOT, "tests", "fixtures", "fake_wandb_operator.py"),
+                             testbed.kubeconfig], stdout=log, stderr=log)
+    yield testbed
+    proc.terminate()
+    proc.wait(10)
+    log.close()
 
 
 @pytest.fixture(scope="session")

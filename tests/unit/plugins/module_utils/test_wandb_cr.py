@@ -1,0 +1,110 @@
+"""Readiness decisions, failed phases and the wait loop of wandb_cr (no cluster: a fake client)."""
+
+import pytest
+
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_objects import workload_ready
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb_cr import WandbCrRunner, phase_failed, readiness
+
+
+def workload(name, ready=True, kind="Deployment"):
+    return {"kind": kind, "name": name, "ready": ready, "replicas": 1, "ready_replicas": 1 if ready else 0}
+
+
+@pytest.mark.parametrize("phase,failed", [("Invalid Config", True), ("Invalid Version", True), ("Failed", True),
+                                          ("Completed", False), ("Applying", False), (None, False)])
+def test_failed_phases(phase, failed):
+    assert phase_failed(phase) == failed
+
+
+def test_completed_is_not_enough():
+    assert readiness("Completed", [], True) == (False, ["no Deployments or StatefulSets of W&B yet"])
+    ready, missing = readiness("Completed", [workload("wandb-app"), workload("wandb-weave-trace", ready=False)], True)
+    assert not ready and missing == ["Deployment/wandb-weave-trace 0/1 ready"]
+    assert readiness("Completed", [workload("wandb-app")], True) == (False, ["no weave-trace workload yet"])
+    assert readiness("Completed", [workload("wandb-app")], False) == (True, [])
+    assert readiness("Applying", [workload("wandb-app")], False)[0] is False
+
+
+@pytest.mark.parametrize("obj,ready", [
+    ({"kind": "Deployment", "spec": {"replicas": 2}, "status": {"readyReplicas": 2, "availableReplicas": 2}}, True),
+    ({"kind": "Deployment", "spec": {"replicas": 2}, "status": {"readyReplicas": 1}}, False),
+    ({"kind": "Deployment", "metadata": {"generation": 3}, "spec": {"replicas": 1},
+      "status": {"observedGeneration": 2, "readyReplicas": 1}}, False),
+    ({"kind": "StatefulSet", "spec": {"replicas": 3}, "status": {"readyReplicas": 3, "updatedReplicas": 3}}, True),
+    ({"kind": "StatefulSet", "spec": {"replicas": 3}, "status": {"readyReplicas": 3, "updatedReplicas": 1}}, False),
+])
+def test_workload_ready(obj, ready):
+    assert workload_ready(obj) == ready
+
+
+class FakeKube(object):
+    """Answers the wait loop's calls from a script of (phase, workloads, events) states."""
+
+    def __init__(self, states, field_selectors=True):
+        self.states = states
+        self.tick = 0
+        self.field_selectors = field_selectors
+
+    def state(self):
+        return self.states[min(self.tick, len(self.states) - 1)]
+
+    def get(self, path, missing_ok=False):
+        phase = self.state()[0]
+        return {"status": {"phase": phase, "version": "1.2.3"}} if phase else {"status": {}}
+
+    def list(self, path, label_selector=None, field_selector=None):
+        if path.endswith("/events"):
+            return {"items": [{"reason": "InvalidConfig", "message": m, "involvedObject": {"kind": "WeightsAndBiases", "name": "wandb"}}
+                              for m in self.state()[2]]}
+        kind = "Deployment" if path.endswith("deployments") else "StatefulSet"
+        return {"items": [{"kind": kind, "metadata": {"name": n}, "spec": {"replicas": 1}, "status": {"readyReplicas": int(r), "availableReplicas": int(r)}}
+                          for n, r in self.state()[1] if kind == "Deployment"]}
+
+
+class FakeModule(object):
+    def __init__(self):
+        self.params = {"name": "wandb", "namespace": "ns", "wait_timeout": 10, "wait_interval": 1, "wait_selector": None,
+                       "weave_trace": True, "spec": None}
+        self.logged = []
+
+    def log(self, msg):
+        self.logged.append(msg)
+
+
+def runner(states):
+    clock = {"now": 0.0}
+    kube = FakeKube(states)
+
+    def sleep(seconds):
+        clock["now"] += seconds
+        kube.tick += 1
+
+    run = WandbCrRunner(FakeModule(), sleep=sleep, clock=lambda: clock["now"])
+    run.kube = kube
+    return run
+
+
+def test_wait_succeeds_when_phase_and_workloads_are_ready_and_logs_progress():
+    run = runner([("Applying", [], []), ("Completed", [("wandb-app", True)], []),
+                  ("Completed", [("wandb-app", True), ("wandb-weave-trace", True)], [])])
+    result = run._wait("/path")
+    assert result["phase"] == "Completed" and result["version"] == "1.2.3"
+    assert [w["name"] for w in result["workloads"]] == ["wandb-app", "wandb-weave-trace"]
+    assert result["wait_log"] == ["phase Applying; 0/0 workloads ready", "phase Completed; 1/1 workloads ready",
+                                  "phase Completed; 2/2 workloads ready"]
+    assert len(run.module.logged) == 3
+
+
+def test_wait_fails_fast_with_events_on_invalid_config():
+    run = runner([("Applying", [], []), ("Invalid Config", [], []), ("Invalid Config", [], ["bad license"])])
+    with pytest.raises(WandbModuleError) as raised:
+        run._wait("/path")
+    assert "Invalid Config" in raised.value.msg and "InvalidConfig: bad license" in raised.value.msg
+    assert run.kube.tick < 5  # did not wait for the timeout
+
+
+def test_wait_times_out_saying_what_is_missing():
+    run = runner([("Completed", [("wandb-app", False)], [])])
+    with pytest.raises(WandbModuleError, match=r"timed out after 10s .*Deployment/wandb-app 0/1 ready; no weave-trace workload yet"):
+        run._wait("/path")
