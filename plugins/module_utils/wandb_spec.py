@@ -10,7 +10,10 @@ Value paths follow the operator-wandb chart's values.yaml (wandb/helm-charts, ch
   passwordSecret {name, passwordKey}} (templates/_clickhouse.tpl reads exactly these);
   global.weave-trace.enabled and weave-trace.install.
 W&B's self-managed Weave guide: ClickHouse's cluster must be ``weave_cluster`` unless
-WF_CLICKHOUSE_REPLICATED_CLUSTER is set in ``weave-trace.extraEnv`` (a name -> value map).
+WF_CLICKHOUSE_REPLICATED_CLUSTER is set in ``weave-trace.extraEnv`` (a name -> value map; the chart has no
+key for it), next to WF_CLICKHOUSE_REPLICATED. External databases turn off the chart's bundled ones
+(top-level ``mysql.install`` / ``clickhouse.install``). The operator only uses a license Secret when both
+``licenseSecret.name`` and ``licenseSecret.key`` are set, so both always are.
 
 Secrets never enter the spec: the license and passwords go into Kubernetes Secrets (``SecretPlan``)
 that the spec references by name and key.
@@ -111,17 +114,18 @@ def build_spec(name, settings):
             ("region", bucket.get("region")), ("kmsKey", bucket.get("kms_key")),
         ) if value)
 
+    values = {}
     mysql = settings.get("mysql")
     if mysql:
         if not mysql.get("host"):
             raise WandbModuleError("mysql.host is required")
+        values["mysql"] = {"install": False}
         global_values["mysql"] = {
             "host": mysql["host"], "port": int(mysql.get("port") or 3306),
             "database": mysql.get("database") or "wandb_local", "user": mysql.get("user") or "wandb",
             "passwordSecret": _password_ref(mysql, "mysql", names["mysql"], secrets),
         }
 
-    values = {}
     clickhouse = settings.get("clickhouse")
     if clickhouse:
         if not clickhouse.get("host"):
@@ -135,9 +139,10 @@ def build_spec(name, settings):
             "database": clickhouse.get("database") or CLICKHOUSE_DATABASE, "replicated": replicated,
             "passwordSecret": _password_ref(clickhouse, "clickhouse", names["clickhouse"], secrets),
         }
+        values["clickhouse"] = {"install": False}
         if replicated:
             cluster = clickhouse.get("cluster") or WEAVE_DEFAULT_CLUSTER
-            values["weave-trace"] = {"extraEnv": {"WF_CLICKHOUSE_REPLICATED_CLUSTER": cluster}}
+            values["weave-trace"] = {"extraEnv": {"WF_CLICKHOUSE_REPLICATED": "true", "WF_CLICKHOUSE_REPLICATED_CLUSTER": cluster}}
         elif clickhouse.get("cluster"):
             raise WandbModuleError("clickhouse.cluster is set but clickhouse.replicated is false")
 

@@ -38,7 +38,9 @@ def test_every_option():
     assert values["global"]["clickhouse"] == {"host": "ch", "port": 8123, "user": "default", "database": "wandb_weave", "replicated": True,
                                               "passwordSecret": {"name": "wandb-clickhouse", "passwordKey": "password"}}
     assert values["global"]["weave-trace"] == {"enabled": True}
-    assert values["weave-trace"] == {"install": True, "extraEnv": {"WF_CLICKHOUSE_REPLICATED_CLUSTER": "weavecluster"}}
+    assert values["weave-trace"] == {"install": True, "extraEnv": {"WF_CLICKHOUSE_REPLICATED": "true",
+                                                                  "WF_CLICKHOUSE_REPLICATED_CLUSTER": "weavecluster"}}
+    assert values["mysql"] == {"install": False} and values["clickhouse"] == {"install": False}
     assert spec["chart"] == {"url": "https://charts.wandb.ai", "name": "operator-wandb", "version": "0.30.0"}
     assert sorted((s.name, s.data["password"]) for s in secrets if s.name != "wandb-license") == [
         ("wandb-clickhouse", "chpw"), ("wandb-mysql", "mypw")]
@@ -46,7 +48,7 @@ def test_every_option():
 
 def test_replicated_clickhouse_defaults_to_weave_cluster():
     spec = build(clickhouse={"host": "ch", "password": "p", "replicated": True}, weave_trace=True)[0]
-    assert spec["values"]["weave-trace"]["extraEnv"] == {"WF_CLICKHOUSE_REPLICATED_CLUSTER": "weave_cluster"}
+    assert spec["values"]["weave-trace"]["extraEnv"]["WF_CLICKHOUSE_REPLICATED_CLUSTER"] == "weave_cluster"
 
 
 def test_user_named_secrets_are_referenced_not_created():
