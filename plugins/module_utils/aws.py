@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import base64
+import sys
 
 from ansible.module_utils.basic import env_fallback
 
@@ -135,3 +136,67 @@ def describe_eks_cluster(session, cluster_name, params):
             "EKS cluster %r has no API endpoint yet (status %s)" % (cluster_name, cluster.get("status"))
         )
     return endpoint, ca_data
+
+
+def error_code(exc):
+    """The AWS error code of a botocore ClientError (None for anything else)."""
+    response = getattr(exc, "response", None) or {}
+    return (response.get("Error") or {}).get("Code")
+
+
+class _NeverRaised(Exception):
+    """Matches nothing: what is_boto3_error_code gives when the exception in flight does not match."""
+
+
+def is_boto3_error_code(*codes):
+    """For ``except`` clauses: ``except is_boto3_error_code("NoSuchEntity"):``.
+
+    Python evaluates the expression while the exception is in flight, so the in-flight exception
+    decides: ClientError when its code is one of ``codes``, else a class nothing raises.
+    """
+    from botocore.exceptions import ClientError  # pylint: disable=import-outside-toplevel
+
+    exc = sys.exc_info()[1]
+    if isinstance(exc, ClientError) and error_code(exc) in codes:
+        return ClientError
+    return _NeverRaised
+
+
+class AwsService(object):
+    """Clients made once per module run; every AWS error becomes one clear WandbModuleError."""
+
+    wait_delay = 10  # seconds between a waiter's polls (tests set 0)
+
+    def __init__(self, params):
+        self.params = params
+        self.session = aws_session(params)
+        self._clients = {}
+
+    def client(self, service):
+        if service not in self._clients:
+            self._clients[service] = aws_client(self.session, service, self.params)
+        return self._clients[service]
+
+    def call(self, service, operation, missing_codes=(), **kwargs):
+        """One API call; None when it fails with one of ``missing_codes`` (a thing that does not exist)."""
+        from botocore.exceptions import BotoCoreError, ClientError  # pylint: disable=import-outside-toplevel
+
+        try:
+            return getattr(self.client(service), operation)(**kwargs)
+        except is_boto3_error_code(*missing_codes) if missing_codes else _NeverRaised:
+            return None
+        except ClientError as exc:
+            raise WandbModuleError("%s %s failed: %s" % (service.upper(), operation, exc), error_code=error_code(exc))
+        except BotoCoreError as exc:
+            raise WandbModuleError("%s %s failed: %s (check region, credentials and endpoint_url)" % (service.upper(), operation, exc))
+
+    def wait(self, service, waiter_name, timeout, **kwargs):
+        """A boto3 waiter bounded by ``timeout`` seconds; failure says what it waited for."""
+        from botocore.exceptions import WaiterError  # pylint: disable=import-outside-toplevel
+
+        waiter = self.client(service).get_waiter(waiter_name)
+        attempts = max(1, int(timeout // self.wait_delay)) if self.wait_delay else 5
+        try:
+            waiter.wait(WaiterConfig={"Delay": self.wait_delay, "MaxAttempts": attempts}, **kwargs)
+        except WaiterError as exc:
+            raise WandbModuleError("timed out or failed waiting for %s (%s): %s" % (waiter_name, kwargs, exc.last_response.get("Error") or exc))

@@ -38,8 +38,8 @@ def test_every_option():
     assert values["global"]["clickhouse"] == {"host": "ch", "port": 8123, "user": "default", "database": "wandb_weave", "replicated": True,
                                               "passwordSecret": {"name": "wandb-clickhouse", "passwordKey": "password"}}
     assert values["global"]["weave-trace"] == {"enabled": True}
-    assert values["weave-trace"] == {"install": True, "extraEnv": {"WF_CLICKHOUSE_REPLICATED": "true",
-                                                                  "WF_CLICKHOUSE_REPLICATED_CLUSTER": "weavecluster"}}
+    extra_env = {"WF_CLICKHOUSE_REPLICATED": "true", "WF_CLICKHOUSE_REPLICATED_CLUSTER": "weavecluster"}
+    assert values["weave-trace"] == {"install": True, "extraEnv": extra_env}
     assert values["mysql"] == {"install": False} and values["clickhouse"] == {"install": False}
     assert spec["chart"] == {"url": "https://charts.wandb.ai", "name": "operator-wandb", "version": "0.30.0"}
     assert sorted((s.name, s.data["password"]) for s in secrets if s.name != "wandb-license") == [

@@ -1,0 +1,246 @@
+# -*- coding: utf-8 -*-
+# Copyright: selfmanaged.wandb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""EKS cluster decisions (pure, unit-tested) and the calls that carry them out."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+
+LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+# EKS only moves authentication modes towards API access entries, never back.
+AUTH_MODE_ORDER = ("CONFIG_MAP", "API_AND_CONFIG_MAP", "API")
+_VERSION_RE = re.compile(r"^(\d+)\.(\d+)$")
+
+
+def parse_version(version):
+    match = _VERSION_RE.match(str(version or "").strip())
+    if not match:
+        raise WandbModuleError("Kubernetes version %r is not MAJOR.MINOR such as 1.31" % (version,))
+    return int(match.group(1)), int(match.group(2))
+
+
+def enabled_log_types(cluster):
+    types = set()
+    for entry in ((cluster.get("logging") or {}).get("clusterLogging") or []):
+        if entry.get("enabled"):
+            types.update(entry.get("types") or [])
+    return types
+
+
+def logging_config(types):
+    enabled = sorted(set(types))
+    disabled = sorted(set(LOG_TYPES) - set(enabled))
+    config = []
+    if enabled:
+        config.append({"types": enabled, "enabled": True})
+    if disabled:
+        config.append({"types": disabled, "enabled": False})
+    return {"clusterLogging": config}
+
+
+def validate_create(desired):
+    """What a new cluster needs; fails before any call."""
+    if not desired.get("role_arn"):
+        raise WandbModuleError("role_arn is required to create a cluster")
+    subnets = desired.get("subnet_ids") or []
+    if len(set(subnets)) < 2:
+        raise WandbModuleError("EKS needs at least 2 subnets in different Availability Zones; got %d" % len(set(subnets)))
+    if desired.get("version"):
+        parse_version(desired["version"])
+    for log_type in desired.get("logging_types") or []:
+        if log_type not in LOG_TYPES:
+            raise WandbModuleError("logging type %r is not one of %s" % (log_type, ", ".join(LOG_TYPES)))
+
+
+def create_request(name, desired):
+    request = {
+        "name": name, "roleArn": desired["role_arn"],
+        "resourcesVpcConfig": {"subnetIds": list(desired["subnet_ids"])},
+        "logging": logging_config(desired.get("logging_types") or []),
+        "tags": dict(desired.get("tags") or {}),
+    }
+    vpc = request["resourcesVpcConfig"]
+    for key, param in (("securityGroupIds", "security_group_ids"), ("endpointPublicAccess", "endpoint_public_access"),
+                       ("endpointPrivateAccess", "endpoint_private_access"), ("publicAccessCidrs", "public_access_cidrs")):
+        if desired.get(param) is not None:
+            vpc[key] = desired[param]
+    if desired.get("version"):
+        request["version"] = str(desired["version"])
+    if desired.get("encryption_key_arn"):
+        request["encryptionConfig"] = [{"resources": ["secrets"], "provider": {"keyArn": desired["encryption_key_arn"]}}]
+    access = {}
+    if desired.get("authentication_mode"):
+        access["authenticationMode"] = desired["authentication_mode"]
+    if desired.get("bootstrap_cluster_creator_admin_permissions") is not None:
+        access["bootstrapClusterCreatorAdminPermissions"] = desired["bootstrap_cluster_creator_admin_permissions"]
+    if access:
+        request["accessConfig"] = access
+    return request
+
+
+def plan_update(current, desired, purge_tags=True):
+    """``(updates, tag_changes)`` for an existing cluster; what EKS cannot change in place fails here.
+
+    ``updates`` is a list of ``(operation, kwargs, description)`` to run one at a time (EKS allows one
+    update in progress). Options left None are not managed.
+    """
+    vpc = current.get("resourcesVpcConfig") or {}
+    refusals = []
+    if desired.get("role_arn") and desired["role_arn"] != current.get("roleArn"):
+        refusals.append("role_arn (%s -> %s)" % (current.get("roleArn"), desired["role_arn"]))
+    if desired.get("subnet_ids") and set(desired["subnet_ids"]) != set(vpc.get("subnetIds") or []):
+        refusals.append("subnet_ids")
+    keys = [c.get("provider", {}).get("keyArn") for c in current.get("encryptionConfig") or []]
+    if desired.get("encryption_key_arn") and keys and desired["encryption_key_arn"] not in keys:
+        refusals.append("encryption_key_arn (%s -> %s)" % (keys[0], desired["encryption_key_arn"]))
+    if refusals:
+        raise WandbModuleError(
+            "EKS cannot change %s of an existing cluster in place; recreate the cluster (state=absent, then present) "
+            "or keep the current values" % ", ".join(refusals))
+
+    updates = []
+    if desired.get("version"):
+        have, want = parse_version(current.get("version")), parse_version(desired["version"])
+        if want < have:
+            raise WandbModuleError("EKS cannot downgrade Kubernetes from %s to %s" % (current.get("version"), desired["version"]))
+        if want != have:
+            if want[0] != have[0] or want[1] - have[1] > 1:
+                raise WandbModuleError(
+                    "EKS upgrades one minor version at a time: %s -> %d.%d first, then %s"
+                    % (current.get("version"), have[0], have[1] + 1, desired["version"]))
+            updates.append(("update_cluster_version", {"version": str(desired["version"])},
+                            "version %s -> %s" % (current.get("version"), desired["version"])))
+
+    if desired.get("logging_types") is not None:
+        for log_type in desired["logging_types"]:
+            if log_type not in LOG_TYPES:
+                raise WandbModuleError("logging type %r is not one of %s" % (log_type, ", ".join(LOG_TYPES)))
+        if set(desired["logging_types"]) != enabled_log_types(current):
+            updates.append(("update_cluster_config", {"logging": logging_config(desired["logging_types"])},
+                            "logging %s -> %s" % (sorted(enabled_log_types(current)), sorted(desired["logging_types"]))))
+
+    endpoint = {}
+    for key, param in (("endpointPublicAccess", "endpoint_public_access"), ("endpointPrivateAccess", "endpoint_private_access")):
+        if desired.get(param) is not None and bool(vpc.get(key)) != desired[param]:
+            endpoint[key] = desired[param]
+    if desired.get("public_access_cidrs") is not None and sorted(desired["public_access_cidrs"]) != sorted(vpc.get("publicAccessCidrs") or []):
+        endpoint["publicAccessCidrs"] = desired["public_access_cidrs"]
+    if endpoint:
+        updates.append(("update_cluster_config", {"resourcesVpcConfig": endpoint}, "endpoint access %s" % sorted(endpoint)))
+
+    mode = desired.get("authentication_mode")
+    current_mode = (current.get("accessConfig") or {}).get("authenticationMode") or "CONFIG_MAP"
+    if mode and mode != current_mode:
+        if AUTH_MODE_ORDER.index(mode) < AUTH_MODE_ORDER.index(current_mode):
+            raise WandbModuleError("EKS cannot change authentication_mode back from %s to %s" % (current_mode, mode))
+        updates.append(("update_cluster_config", {"accessConfig": {"authenticationMode": mode}},
+                        "authentication mode %s -> %s" % (current_mode, mode)))
+
+    tags = plan_tags(current.get("tags") or {}, desired.get("tags"), purge_tags)
+    return updates, tags
+
+
+def plan_tags(current, desired, purge):
+    """``{"set": {...}, "unset": [...]}`` or None when tags are not managed or already right."""
+    if desired is None:
+        return None
+    to_set = dict((k, v) for k, v in desired.items() if current.get(k) != v)
+    to_unset = sorted(k for k in current if k not in desired) if purge else []
+    if not to_set and not to_unset:
+        return None
+    return {"set": to_set, "unset": to_unset}
+
+
+def cluster_facts(cluster):
+    """What later stages need from a cluster, in the module's return shape."""
+    if not cluster:
+        return dict(exists=False)
+    vpc = cluster.get("resourcesVpcConfig") or {}
+    return dict(
+        exists=True, name=cluster.get("name"), arn=cluster.get("arn"), status=cluster.get("status"),
+        version=cluster.get("version"), endpoint=cluster.get("endpoint"),
+        certificate_authority=(cluster.get("certificateAuthority") or {}).get("data"),
+        oidc_issuer=((cluster.get("identity") or {}).get("oidc") or {}).get("issuer"),
+        role_arn=cluster.get("roleArn"), subnet_ids=vpc.get("subnetIds") or [], vpc_id=vpc.get("vpcId"),
+        security_group_ids=vpc.get("securityGroupIds") or [], cluster_security_group_id=vpc.get("clusterSecurityGroupId"),
+        logging_types=sorted(enabled_log_types(cluster)), tags=cluster.get("tags") or {},
+    )
+
+
+class EksClusterRunner(object):
+    """Create, update in place (one update at a time), or delete one EKS cluster."""
+
+    def __init__(self, module, aws):
+        self.module = module
+        self.params = module.params
+        self.aws = aws
+
+    def describe(self):
+        response = self.aws.call("eks", "describe_cluster", missing_codes=("ResourceNotFoundException",), name=self.params["name"])
+        return response["cluster"] if response else None
+
+    def desired(self):
+        keys = ("version", "role_arn", "subnet_ids", "security_group_ids", "endpoint_public_access",
+                "endpoint_private_access", "public_access_cidrs", "logging_types", "encryption_key_arn",
+                "authentication_mode", "bootstrap_cluster_creator_admin_permissions", "tags")
+        return dict((k, self.params.get(k)) for k in keys)
+
+    def run(self):
+        p = self.params
+        cluster = self.describe()
+        if p["state"] == "absent":
+            return self._absent(cluster)
+        desired = self.desired()
+        if cluster is None:
+            validate_create(desired)
+            result = dict(changed=True, action="create", updates=[])
+            if self.module.check_mode:
+                result.update(cluster_facts(None), name=p["name"])
+                return result
+            self.aws.call("eks", "create_cluster", **create_request(p["name"], desired))
+            if p["wait"]:
+                self.aws.wait("eks", "cluster_active", p["wait_timeout"], name=p["name"])
+            result.update(cluster_facts(self.describe()))
+            return result
+        if cluster.get("status") in ("CREATING", "UPDATING") and p["wait"] and not self.module.check_mode:
+            self.aws.wait("eks", "cluster_active", p["wait_timeout"], name=p["name"])
+            cluster = self.describe()
+        updates, tags = plan_update(cluster, desired, p["purge_tags"])
+        descriptions = [d for _op, _kwargs, d in updates] + (["tags"] if tags else [])
+        result = dict(changed=bool(descriptions), action="update" if descriptions else "none", updates=descriptions)
+        if self.module._diff and descriptions:
+            result["diff"] = dict(before="\n".join(descriptions) + "\n", after="\n".join(descriptions) + " (applied)\n")
+        if descriptions and not self.module.check_mode:
+            for operation, kwargs, _description in updates:
+                self.aws.call("eks", operation, name=p["name"], **kwargs)
+                if p["wait"]:
+                    # EKS runs one update at a time: the next one waits for this one.
+                    self.aws.wait("eks", "cluster_active", p["wait_timeout"], name=p["name"])
+            if tags:
+                if tags["set"]:
+                    self.aws.call("eks", "tag_resource", resourceArn=cluster["arn"], tags=tags["set"])
+                if tags["unset"]:
+                    self.aws.call("eks", "untag_resource", resourceArn=cluster["arn"], tagKeys=tags["unset"])
+            cluster = self.describe()
+        result.update(cluster_facts(cluster))
+        return result
+
+    def _absent(self, cluster):
+        p = self.params
+        if cluster is None:
+            return dict(changed=False, action="none", updates=[], **cluster_facts(None))
+        if not self.module.check_mode:
+            nodegroups = self.aws.call("eks", "list_nodegroups", clusterName=p["name"]).get("nodegroups") or []
+            if nodegroups:
+                raise WandbModuleError("cluster %s still has node groups (%s): remove them first (eks_nodegroup state=absent)"
+                                       % (p["name"], ", ".join(nodegroups)))
+            if cluster.get("status") != "DELETING":
+                self.aws.call("eks", "delete_cluster", name=p["name"])
+            if p["wait"]:
+                self.aws.wait("eks", "cluster_deleted", p["wait_timeout"], name=p["name"])
+        return dict(changed=True, action="delete", updates=[], **cluster_facts(None))

@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: selfmanaged.wandb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""IAM Roles for Service Accounts: the trust policy that lets exactly one Kubernetes service account
+of one cluster assume a role through the cluster's IAM OIDC provider."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+
+_PROVIDER_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/(?P<issuer>.+)$")
+_K8S_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+
+
+def issuer_host_path(issuer_url):
+    """``oidc.eks.<region>.amazonaws.com/id/<ID>``: the form IAM uses in ARNs and condition keys."""
+    text = (issuer_url or "").strip()
+    if text.startswith("https://"):
+        text = text[len("https://"):]
+    text = text.rstrip("/")
+    if not text or "/" not in text or " " in text:
+        raise WandbModuleError("OIDC issuer %r is not a URL such as https://oidc.eks.us-west-2.amazonaws.com/id/ABC" % (issuer_url,))
+    return text
+
+
+def irsa_trust_policy(oidc_provider_arn, namespace, service_account):
+    """Trust policy for sts:AssumeRoleWithWebIdentity by ``system:serviceaccount:<namespace>:<service_account>``.
+
+    StringEquals on both ``sub`` (this service account only) and ``aud`` (tokens minted for STS only).
+    """
+    match = _PROVIDER_ARN_RE.match(oidc_provider_arn or "")
+    if not match:
+        raise WandbModuleError("%r is not an IAM OIDC provider ARN" % (oidc_provider_arn,))
+    for what, value in (("namespace", namespace), ("service account", service_account)):
+        if not _K8S_NAME_RE.match(value or ""):
+            raise WandbModuleError("%s %r is not a valid Kubernetes name" % (what, value))
+    issuer = match.group("issuer")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": oidc_provider_arn},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {
+                "%s:sub" % issuer: "system:serviceaccount:%s:%s" % (namespace, service_account),
+                "%s:aud" % issuer: "sts.amazonaws.com",
+            }},
+        }],
+    }
