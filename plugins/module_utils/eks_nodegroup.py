@@ -147,8 +147,9 @@ class NodegroupRunner(object):
                 if p["wait"]:
                     self.aws.wait("eks", "nodegroup_deleted", p["wait_timeout"], **self.key())
             return dict(changed=current is not None, action="delete" if current else "none", updates=[], nodegroup=None)
-        desired = dict((k, p.get(k)) for k in ("node_role_arn", "subnet_ids", "instance_types", "ami_type", "disk_size", "capacity_type",
-                                                "scaling", "labels", "taints", "update_config", "version", "release_version", "tags"))
+        keys = ("node_role_arn", "subnet_ids", "instance_types", "ami_type", "disk_size", "capacity_type",
+                "scaling", "labels", "taints", "update_config", "version", "release_version", "tags")
+        desired = dict((k, p.get(k)) for k in keys)
         validate(desired, creating=current is None)
         if current is None:
             if not self.module.check_mode:

@@ -28,8 +28,9 @@ def test_validation(desired, message):
 def test_create_needs_role_and_subnets():
     with pytest.raises(WandbModuleError, match="node_role_arn is required"):
         validate({"subnet_ids": ["s1"]}, creating=True)
-    request = create_request("c", "ng", {"node_role_arn": "arn:node", "subnet_ids": ["s1"], "instance_types": ["m5.xlarge"],
-                                          "scaling": {"min_size": 2, "max_size": 4}, "update_config": {"max_unavailable": 1}})
+    desired = {"node_role_arn": "arn:node", "subnet_ids": ["s1"], "instance_types": ["m5.xlarge"],
+               "scaling": {"min_size": 2, "max_size": 4}, "update_config": {"max_unavailable": 1}}
+    request = create_request("c", "ng", desired)
     assert request["scalingConfig"] == {"minSize": 2, "maxSize": 4, "desiredSize": 2}
     assert request["updateConfig"] == {"maxUnavailable": 1} and request["instanceTypes"] == ["m5.xlarge"]
 
