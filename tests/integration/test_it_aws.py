@@ -1,5 +1,6 @@
 """AWS modules through ansible-playbook against moto in server mode on 127.0.0.1."""
 
+import os
 import uuid
 
 import boto3
@@ -21,3 +22,59 @@ def test_eks_cluster_and_oidc_provider_lifecycle(moto):
     iam = session.client("iam", endpoint_url=moto.url)
     assert prefix not in eks.list_clusters()["clusters"]
     assert not [p for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] if prefix in p["Arn"]]
+
+
+VPC_IDS = {}  # every VPC seen per cluster name, so NAT gateways are checked after their VPC is gone
+
+
+def _account(moto):
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    return dict((name, session.client(name, endpoint_url=moto.url)) for name in ("eks", "iam", "ec2"))
+
+
+def _leftovers(clients, name):
+    """Everything the role tags or names for cluster ``name`` that still exists."""
+    ec2, eks, iam = clients["ec2"], clients["eks"], clients["iam"]
+    tagged = [{"Name": "tag:selfmanaged.wandb/cluster", "Values": [name]}]
+    vpc_ids = set(VPC_IDS.get(name, [])) | set(v["VpcId"] for v in ec2.describe_vpcs(Filters=tagged)["Vpcs"])
+    VPC_IDS.setdefault(name, []).extend(vpc_ids)
+    found = {
+        "cluster": [c for c in eks.list_clusters()["clusters"] if c == name],
+        "roles": [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(name + "-")],
+        "oidc": [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+                 if any(t["Key"] == "selfmanaged.wandb/cluster" and t["Value"] == name
+                        for t in iam.get_open_id_connect_provider(OpenIDConnectProviderArn=p["Arn"]).get("Tags", []))],
+        "vpcs": [v["VpcId"] for v in ec2.describe_vpcs(Filters=tagged)["Vpcs"]],
+        "subnets": [s["SubnetId"] for s in ec2.describe_subnets(Filters=tagged)["Subnets"]],
+        "nat": [n["NatGatewayId"] for n in ec2.describe_nat_gateways()["NatGateways"]
+                if n["State"] != "deleted" and n["VpcId"] in vpc_ids],
+        "igw": [g["InternetGatewayId"] for g in ec2.describe_internet_gateways(Filters=tagged)["InternetGateways"]],
+    }
+    return dict((k, v) for k, v in found.items() if v)
+
+
+def test_eks_cluster_role_check_create_idempotent_teardown(moto):
+    name = "role-" + uuid.uuid4().hex[:6]
+    clients = _account(moto)
+    playbook = os.path.join(harness.ROOT, "tests", "integration", "playbooks", "eks_cluster_role.yml")
+    # moto has no add-on API (eks_addon is tested with botocore's Stubber) and does not store a
+    # cluster's accessConfig, so neither is managed here.
+    extra = {"eks_cluster_name": name, "eks_cluster_region": "us-east-1", "eks_cluster_addons": [],
+             "eks_cluster_authentication_mode": "", "eks_cluster_wait_timeout": 60}
+    env = moto.aws_env()
+
+    planned = harness.run_playbook(playbook, extra_vars=extra, env=env, check=True).require()
+    assert planned.changed > 0
+    assert _leftovers(clients, name) == {}, "check mode created something"
+
+    harness.run_playbook(playbook, extra_vars=extra, env=env).require()
+    made = _leftovers(clients, name)
+    assert set(made) == {"cluster", "roles", "oidc", "vpcs", "subnets", "nat", "igw"}, made
+    assert len(made["subnets"]) == 6 and len(made["nat"]) == 1
+    second = harness.run_playbook(playbook, extra_vars=extra, env=env, diff=True)
+    second.require(changed=0)
+
+    gone = dict(extra, eks_cluster_state="absent")
+    harness.run_playbook(playbook, extra_vars=gone, env=env).require()
+    assert _leftovers(clients, name) == {}
+    harness.run_playbook(playbook, extra_vars=gone, env=env).require(changed=0)
