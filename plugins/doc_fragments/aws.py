@@ -45,3 +45,15 @@ requirements:
   - boto3 >= 1.28.0
   - botocore >= 1.31.0
 """
+
+    # Tag options of the modules that tag what they manage.
+    TAGS = r"""
+options:
+  tags:
+    description: Tags on the resource. Unset leaves its tags alone.
+    type: dict
+  purge_tags:
+    description: Remove tags not in O(tags).
+    type: bool
+    default: true
+"""

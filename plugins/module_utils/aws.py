@@ -30,6 +30,9 @@ AWS_ARGSPEC = dict(
     session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
 )
 
+# Shared by the modules that tag what they manage (documented by the aws.tags doc fragment).
+TAGS_ARGSPEC = dict(tags=dict(type="dict"), purge_tags=dict(type="bool", default=True))
+
 # How long EKS accepts a token made from a presigned GetCallerIdentity URL (server side: 15 min).
 EKS_TOKEN_PREFIX = "k8s-aws-v1."
 _EKS_CLUSTER_ID_HEADER = "x-k8s-aws-id"

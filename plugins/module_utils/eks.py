@@ -156,6 +156,14 @@ def plan_tags(current, desired, purge):
     return {"set": to_set, "unset": to_unset}
 
 
+def apply_eks_tags(aws, arn, tags):
+    """Carry out a ``plan_tags`` result on any EKS resource (cluster, node group, add-on)."""
+    if tags and tags["set"]:
+        aws.call("eks", "tag_resource", resourceArn=arn, tags=tags["set"])
+    if tags and tags["unset"]:
+        aws.call("eks", "untag_resource", resourceArn=arn, tagKeys=tags["unset"])
+
+
 def cluster_facts(cluster):
     """What later stages need from a cluster, in the module's return shape."""
     if not cluster:
@@ -221,11 +229,7 @@ class EksClusterRunner(object):
                 if p["wait"]:
                     # EKS runs one update at a time: the next one waits for this one.
                     self.aws.wait("eks", "cluster_active", p["wait_timeout"], name=p["name"])
-            if tags:
-                if tags["set"]:
-                    self.aws.call("eks", "tag_resource", resourceArn=cluster["arn"], tags=tags["set"])
-                if tags["unset"]:
-                    self.aws.call("eks", "untag_resource", resourceArn=cluster["arn"], tagKeys=tags["unset"])
+            apply_eks_tags(self.aws, cluster["arn"], tags)
             cluster = self.describe()
         result.update(cluster_facts(cluster))
         return result

@@ -10,7 +10,7 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import plan_tags
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import apply_eks_tags, plan_tags
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 
 LATEST = "latest"
@@ -116,10 +116,7 @@ class AddonRunner(object):
                 self.aws.call("eks", "update_addon", resolveConflicts=p["resolve_conflicts"], **dict(self.key(), **update))
                 if p["wait"]:
                     self.aws.wait("eks", "addon_active", p["wait_timeout"], **self.key())
-            if tags and tags["set"]:
-                self.aws.call("eks", "tag_resource", resourceArn=current["addonArn"], tags=tags["set"])
-            if tags and tags["unset"]:
-                self.aws.call("eks", "untag_resource", resourceArn=current["addonArn"], tagKeys=tags["unset"])
+            apply_eks_tags(self.aws, current["addonArn"], tags)
             current = self.describe()
         return dict(changed=bool(descriptions), action="update" if descriptions else "none", updates=descriptions,
                     addon=current, version=version)

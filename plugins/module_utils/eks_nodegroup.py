@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import parse_version, plan_tags
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import apply_eks_tags, parse_version, plan_tags
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 
 # family + generation (+ attributes) "." size, e.g. m5.2xlarge, r6i.2xlarge, c7gn.metal, u-6tb1.metal
@@ -165,9 +165,6 @@ class NodegroupRunner(object):
                 self.aws.call("eks", operation, **dict(self.key(), **kwargs))
                 if p["wait"]:
                     self.aws.wait("eks", "nodegroup_active", p["wait_timeout"], **self.key())
-            if tags and tags["set"]:
-                self.aws.call("eks", "tag_resource", resourceArn=current["nodegroupArn"], tags=tags["set"])
-            if tags and tags["unset"]:
-                self.aws.call("eks", "untag_resource", resourceArn=current["nodegroupArn"], tagKeys=tags["unset"])
+            apply_eks_tags(self.aws, current["nodegroupArn"], tags)
             current = self.describe()
         return dict(changed=bool(descriptions), action="update" if descriptions else "none", updates=descriptions, nodegroup=current)

@@ -19,6 +19,7 @@ author:
   - selfmanaged.wandb contributors (@selfmanaged)
 extends_documentation_fragment:
   - selfmanaged.wandb.aws
+  - selfmanaged.wandb.aws.tags
 attributes:
   check_mode:
     support: full
@@ -59,13 +60,6 @@ options:
     description: On removal, keep the add-on's Kubernetes objects running.
     type: bool
     default: false
-  tags:
-    description: Tags on the add-on. Unset leaves tags alone.
-    type: dict
-  purge_tags:
-    description: Remove tags not in O(tags).
-    type: bool
-    default: true
   wait:
     description: Wait until ACTIVE (or deleted).
     type: bool
@@ -109,7 +103,7 @@ addon:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, AwsService
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks_addon import AddonRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 
@@ -124,12 +118,11 @@ def main():
         configuration_values=dict(type="dict"),
         resolve_conflicts=dict(type="str", default="OVERWRITE", choices=["NONE", "OVERWRITE", "PRESERVE"]),
         preserve=dict(type="bool", default=False),
-        tags=dict(type="dict"),
-        purge_tags=dict(type="bool", default=True),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
     )
     spec.update(AWS_ARGSPEC)
+    spec.update(TAGS_ARGSPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     run_module(module, lambda m: AddonRunner(m, AwsService(m.params)).run())
 

@@ -23,6 +23,7 @@ author:
   - selfmanaged.wandb contributors (@selfmanaged)
 extends_documentation_fragment:
   - selfmanaged.wandb.aws
+  - selfmanaged.wandb.aws.tags
 attributes:
   check_mode:
     support: full
@@ -79,13 +80,6 @@ options:
   bootstrap_cluster_creator_admin_permissions:
     description: Give the creating principal cluster-admin through an access entry (create only).
     type: bool
-  tags:
-    description: Tags on the cluster. Unset leaves tags alone.
-    type: dict
-  purge_tags:
-    description: Remove tags not in O(tags).
-    type: bool
-    default: true
   wait:
     description: Wait until the cluster is ACTIVE (or deleted).
     type: bool
@@ -169,7 +163,7 @@ status:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, AwsService
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import LOG_TYPES, EksClusterRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 
@@ -189,12 +183,11 @@ def main():
         encryption_key_arn=dict(type="str", no_log=False),
         authentication_mode=dict(type="str", choices=["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"]),
         bootstrap_cluster_creator_admin_permissions=dict(type="bool"),
-        tags=dict(type="dict"),
-        purge_tags=dict(type="bool", default=True),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
     )
     spec.update(AWS_ARGSPEC)
+    spec.update(TAGS_ARGSPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     run_module(module, lambda m: EksClusterRunner(m, AwsService(m.params)).run())
 

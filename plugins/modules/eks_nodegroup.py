@@ -22,6 +22,7 @@ author:
   - selfmanaged.wandb contributors (@selfmanaged)
 extends_documentation_fragment:
   - selfmanaged.wandb.aws
+  - selfmanaged.wandb.aws.tags
 attributes:
   check_mode:
     support: full
@@ -113,13 +114,6 @@ options:
   release_version:
     description: AMI release version.
     type: str
-  tags:
-    description: Tags on the node group. Unset leaves tags alone.
-    type: dict
-  purge_tags:
-    description: Remove tags not in O(tags).
-    type: bool
-    default: true
   wait:
     description: Wait until the node group is ACTIVE (or deleted).
     type: bool
@@ -161,7 +155,7 @@ nodegroup:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, AwsService
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks_nodegroup import NodegroupRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 
@@ -187,12 +181,11 @@ def main():
                            required_one_of=[("max_unavailable", "max_unavailable_percentage")]),
         version=dict(type="str"),
         release_version=dict(type="str"),
-        tags=dict(type="dict"),
-        purge_tags=dict(type="bool", default=True),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
     )
     spec.update(AWS_ARGSPEC)
+    spec.update(TAGS_ARGSPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     run_module(module, lambda m: NodegroupRunner(m, AwsService(m.params)).run())
 

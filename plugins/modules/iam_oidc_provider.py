@@ -20,6 +20,7 @@ author:
   - selfmanaged.wandb contributors (@selfmanaged)
 extends_documentation_fragment:
   - selfmanaged.wandb.aws
+  - selfmanaged.wandb.aws.tags
 attributes:
   check_mode:
     support: full
@@ -50,13 +51,6 @@ options:
         itself); unset, none are sent on create and existing ones are left alone.
     type: list
     elements: str
-  tags:
-    description: Tags on the provider. Unset leaves tags alone.
-    type: dict
-  purge_tags:
-    description: Remove tags not in O(tags).
-    type: bool
-    default: true
 """
 
 EXAMPLES = r"""
@@ -96,7 +90,7 @@ changes:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, AwsService
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.iam_oidc import STS_AUDIENCE, OidcProviderRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 
@@ -108,10 +102,9 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         client_ids=dict(type="list", elements="str", default=[STS_AUDIENCE]),
         thumbprints=dict(type="list", elements="str"),
-        tags=dict(type="dict"),
-        purge_tags=dict(type="bool", default=True),
     )
     spec.update(AWS_ARGSPEC)
+    spec.update(TAGS_ARGSPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
                            required_one_of=[("eks_cluster_name", "url")], mutually_exclusive=[("eks_cluster_name", "url")])
     run_module(module, lambda m: OidcProviderRunner(m, AwsService(m.params)).run())
