@@ -44,11 +44,9 @@ def test_lifecycle_with_no_secret_in_output_or_stored_resource(wandb_testbed, na
     assert "licenseSecret" in result.output  # the diff and results were there to grep
 
 
-def test_secrets_hold_the_values_and_the_resource_only_references_them(wandb_testbed, namespace):
+def test_secrets_hold_the_values_and_are_kept_on_request(wandb_testbed, namespace):
+    """create_only.yml creates without waiting, then deletes with keep_secrets; the Secrets remain."""
     run_scenario("create_only.yml", scenario_vars(wandb_testbed, namespace))
-    stored = wandb_testbed.kubectl("get", "weightsandbiases", "wandb", "-n", namespace, "-o", "json").stdout
-    for secret in (LICENSE, MYSQL_PASSWORD, CLICKHOUSE_PASSWORD):
-        assert secret not in stored
     license_secret = json.loads(wandb_testbed.kubectl("get", "secret", "wandb-license", "-n", namespace, "-o", "json").stdout)
     assert license_secret["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "selfmanaged.wandb"
     assert base64.b64decode(license_secret["data"]["license"]).decode() == LICENSE
