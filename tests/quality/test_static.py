@@ -70,3 +70,11 @@ def test_ansible_doc_renders_every_module():
     for module in modules:
         out = run([os.path.join(BIN, "ansible-doc"), "selfmanaged.wandb.%s" % module], env=env)
         assert "EXAMPLES" in out and "RETURN VALUES" in out, out[:2000]
+
+
+def test_execution_environment_definition_builds_a_context(tmp_path):
+    """AWX: ansible-builder accepts execution-environment.yml (the image build itself needs a container engine)."""
+    out = run([os.path.join(BIN, "ansible-builder"), "create", "-f", "execution-environment.yml", "--context", str(tmp_path / "context")])
+    build_files = [p for p in (tmp_path / "context").iterdir() if p.name in ("Containerfile", "Dockerfile")]
+    assert build_files, out
+    assert "helm" in build_files[0].read_text()
