@@ -50,3 +50,15 @@ def test_secrets_hold_the_values_and_are_kept_on_request(wandb_testbed, namespac
     license_secret = json.loads(wandb_testbed.kubectl("get", "secret", "wandb-license", "-n", namespace, "-o", "json").stdout)
     assert license_secret["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "selfmanaged.wandb"
     assert base64.b64decode(license_secret["data"]["license"]).decode() == LICENSE
+
+
+def test_k8s_apply_lifecycle(testbed, namespace):
+    """k8s_apply (server-side apply on the collection's access layer) against the testbed."""
+    workdir = harness.make_workdir("k8s-apply-")
+    try:
+        playbook = harness.target_playbook(workdir, "k8s_apply", "lifecycle.yml")
+        extra = {"kubeconfig": testbed.kubeconfig, "kubectl_bin": testbed.env["KUBECTL_BIN"], "ns": namespace, "secret": LICENSE}
+        result = harness.run_playbook(playbook, extra_vars=extra, diff=True, verbosity=3).require()
+    finally:
+        harness.remove(workdir)
+    assert LICENSE not in result.output

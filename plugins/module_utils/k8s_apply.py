@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright: selfmanaged.wandb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Server-side apply of arbitrary objects, on the collection's own Kubernetes access (EKS mode included)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from urllib.parse import quote
+
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient
+
+# Server-owned metadata that differs between any two reads and says nothing about the desired state.
+_VOLATILE_METADATA = ("managedFields", "resourceVersion", "generation", "creationTimestamp", "uid", "selfLink")
+_HIDDEN = "VALUE_HIDDEN"
+
+
+def comparable(obj):
+    """An object without status and volatile metadata: what the user's apply can change."""
+    if obj is None:
+        return None
+    result = dict((k, v) for k, v in obj.items() if k != "status")
+    result["metadata"] = dict((k, v) for k, v in (obj.get("metadata") or {}).items() if k not in _VOLATILE_METADATA)
+    return result
+
+
+def for_output(obj):
+    """Secrets' values never leave the module."""
+    obj = comparable(obj)
+    if obj and obj.get("kind") == "Secret":
+        for key in ("data", "stringData"):
+            if key in obj:
+                obj[key] = dict((k, _HIDDEN) for k in obj[key])
+    return obj
+
+
+class ResourceMap(object):
+    """kind -> (plural, namespaced) per apiVersion, from API discovery (one call per apiVersion)."""
+
+    def __init__(self, kube):
+        self.kube = kube
+        self._cache = {}
+
+    def lookup(self, api_version, kind):
+        if api_version not in self._cache:
+            path = "/api/v1" if api_version == "v1" else "/apis/%s" % api_version
+            discovered = self.kube.get(path, missing_ok=True)
+            if discovered is None:
+                raise WandbModuleError("the cluster does not serve %s (is its CRD installed?)" % api_version)
+            self._cache[api_version] = dict((r["kind"], (r["name"], r.get("namespaced", False)))
+                                            for r in discovered.get("resources") or [] if "/" not in r["name"])
+        if kind not in self._cache[api_version]:
+            raise WandbModuleError("%s has no kind %s" % (api_version, kind))
+        return self._cache[api_version][kind]
+
+    def path(self, obj, default_namespace):
+        api_version, kind = obj.get("apiVersion"), obj.get("kind")
+        name = (obj.get("metadata") or {}).get("name")
+        if not api_version or not kind or not name:
+            raise WandbModuleError("every definition needs apiVersion, kind and metadata.name")
+        plural, namespaced = self.lookup(api_version, kind)
+        base = "/api/v1" if api_version == "v1" else "/apis/%s" % api_version
+        if namespaced:
+            namespace = (obj.get("metadata") or {}).get("namespace") or default_namespace
+            if not namespace:
+                raise WandbModuleError("%s %s is namespaced: set metadata.namespace or namespace" % (kind, name))
+            obj.setdefault("metadata", {})["namespace"] = namespace
+            return "%s/namespaces/%s/%s/%s" % (base, quote(namespace, safe=""), plural, quote(name, safe=""))
+        return "%s/%s/%s" % (base, plural, quote(name, safe=""))
+
+
+class ApplyRunner(object):
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+
+    def run(self):
+        p = self.params
+        definitions = p["definition"] if isinstance(p["definition"], list) else [p["definition"]]
+        if not all(isinstance(d, dict) for d in definitions):
+            raise WandbModuleError("definition must be an object or a list of objects")
+        for definition in definitions:
+            if definition.get("kind") == "Secret":
+                # Masked wherever they would appear, the invocation's module_args included.
+                for key in ("data", "stringData"):
+                    self.module.no_log_values.update(str(v) for v in (definition.get(key) or {}).values() if v)
+        kube = KubeClient(resolve_cluster_access(p, self.module.run_command))
+        resources = ResourceMap(kube)
+        results = []
+        for definition in definitions:
+            obj = dict(definition)
+            path = resources.path(obj, p["namespace"])  # every path resolved before any change
+            results.append((obj, path))
+        outcomes = [self._one(kube, obj, path) for obj, path in results]
+        result = dict(changed=any(o["changed"] for o in outcomes), results=outcomes)
+        if self.module._diff:
+            result["diff"] = [o.pop("_diff") for o in outcomes]
+        else:
+            for outcome in outcomes:
+                outcome.pop("_diff")
+        return result
+
+    def _one(self, kube, obj, path):
+        p = self.params
+        existing = kube.get(path, missing_ok=True)
+        label = "%s/%s" % (obj["kind"], obj["metadata"]["name"])
+        if p["state"] == "absent":
+            if existing is not None and not self.module.check_mode:
+                kube.delete(path)
+            return dict(object=label, action="delete" if existing else "none", changed=existing is not None,
+                        _diff=dict(before=for_output(existing) or {}, after={}, before_header=label, after_header=label))
+        try:
+            stored = kube.apply(path, obj, field_manager=p["field_manager"], force=p["force_conflicts"], dry_run=True)
+            changed = comparable(stored) != comparable(existing)
+            if changed and not self.module.check_mode:
+                stored = kube.apply(path, obj, field_manager=p["field_manager"], force=p["force_conflicts"])
+        except KubeApiError as exc:
+            if exc.status == 409:
+                raise WandbModuleError("%s: field manager conflict (%s); set force_conflicts=true to take the fields over" % (label, exc.msg))
+            raise WandbModuleError("%s: %s" % (label, exc.msg))
+        action = "none" if not changed else ("create" if existing is None else "update")
+        return dict(object=label, action=action, changed=changed, resource=for_output(stored),
+                    _diff=dict(before=for_output(existing) or {}, after=for_output(stored), before_header=label, after_header=label))
