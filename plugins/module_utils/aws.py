@@ -33,6 +33,13 @@ AWS_ARGSPEC = dict(
 # Shared by the modules that tag what they manage (documented by the aws.tags doc fragment).
 TAGS_ARGSPEC = dict(tags=dict(type="dict"), purge_tags=dict(type="bool", default=True))
 
+
+def state_wait_argspec(wait_timeout):
+    """``state`` plus ``wait``/``wait_timeout`` (seconds) of the modules that wait for AWS."""
+    return dict(state=dict(type="str", default="present", choices=["present", "absent"]),
+                wait=dict(type="bool", default=True), wait_timeout=dict(type="int", default=wait_timeout))
+
+
 # How long EKS accepts a token made from a presigned GetCallerIdentity URL (server side: 15 min).
 EKS_TOKEN_PREFIX = "k8s-aws-v1."
 _EKS_CLUSTER_ID_HEADER = "x-k8s-aws-id"

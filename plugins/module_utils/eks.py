@@ -164,6 +164,24 @@ def apply_eks_tags(aws, arn, tags):
         aws.call("eks", "untag_resource", resourceArn=arn, tagKeys=tags["unset"])
 
 
+class EksSubresourceRunner(object):
+    """What node group and add-on runners share: the resource's key within its cluster, and describe."""
+
+    RESOURCE = None  # "nodegroup" or "addon": names the API calls, their key and their response field
+
+    def __init__(self, module, aws):
+        self.module = module
+        self.params = module.params
+        self.aws = aws
+
+    def key(self):
+        return {"clusterName": self.params["cluster_name"], "%sName" % self.RESOURCE: self.params["name"]}
+
+    def describe(self):
+        response = self.aws.call("eks", "describe_%s" % self.RESOURCE, missing_codes=("ResourceNotFoundException",), **self.key())
+        return response[self.RESOURCE] if response else None
+
+
 def cluster_facts(cluster):
     """What later stages need from a cluster, in the module's return shape."""
     if not cluster:

@@ -10,7 +10,7 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import apply_eks_tags, plan_tags
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import EksSubresourceRunner, apply_eks_tags, plan_tags
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 
 LATEST = "latest"
@@ -63,18 +63,8 @@ def plan_update(current, version, role_arn, configuration, tags, purge_tags=True
     return update, descriptions, plan_tags(current.get("tags") or {}, tags, purge_tags)
 
 
-class AddonRunner(object):
-    def __init__(self, module, aws):
-        self.module = module
-        self.params = module.params
-        self.aws = aws
-
-    def key(self):
-        return {"clusterName": self.params["cluster_name"], "addonName": self.params["name"]}
-
-    def describe(self):
-        response = self.aws.call("eks", "describe_addon", missing_codes=("ResourceNotFoundException",), **self.key())
-        return response["addon"] if response else None
+class AddonRunner(EksSubresourceRunner):
+    RESOURCE = "addon"
 
     def wanted_version(self):
         cluster = self.aws.call("eks", "describe_cluster", name=self.params["cluster_name"])["cluster"]

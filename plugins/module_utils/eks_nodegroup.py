@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import apply_eks_tags, parse_version, plan_tags
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import EksSubresourceRunner, apply_eks_tags, parse_version, plan_tags
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 
 # family + generation (+ attributes) "." size, e.g. m5.2xlarge, r6i.2xlarge, c7gn.metal, u-6tb1.metal
@@ -124,18 +124,8 @@ def plan_update(current, desired, purge_tags=True):
     return updates, plan_tags(current.get("tags") or {}, desired.get("tags"), purge_tags)
 
 
-class NodegroupRunner(object):
-    def __init__(self, module, aws):
-        self.module = module
-        self.params = module.params
-        self.aws = aws
-
-    def key(self):
-        return {"clusterName": self.params["cluster_name"], "nodegroupName": self.params["name"]}
-
-    def describe(self):
-        response = self.aws.call("eks", "describe_nodegroup", missing_codes=("ResourceNotFoundException",), **self.key())
-        return response["nodegroup"] if response else None
+class NodegroupRunner(EksSubresourceRunner):
+    RESOURCE = "nodegroup"
 
     def run(self):
         p = self.params

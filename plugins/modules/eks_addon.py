@@ -103,7 +103,7 @@ addon:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService, state_wait_argspec
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks_addon import AddonRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 
@@ -112,15 +112,13 @@ def main():
     spec = dict(
         cluster_name=dict(type="str", required=True),
         name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
         version=dict(type="str", default="latest"),
         service_account_role_arn=dict(type="str"),
         configuration_values=dict(type="dict"),
         resolve_conflicts=dict(type="str", default="OVERWRITE", choices=["NONE", "OVERWRITE", "PRESERVE"]),
         preserve=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=900),
     )
+    spec.update(state_wait_argspec(wait_timeout=900))
     spec.update(AWS_ARGSPEC)
     spec.update(TAGS_ARGSPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)

@@ -163,7 +163,7 @@ status:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService, state_wait_argspec
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import LOG_TYPES, EksClusterRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 
@@ -171,7 +171,6 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner im
 def main():
     spec = dict(
         name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
         version=dict(type="str"),
         role_arn=dict(type="str"),
         subnet_ids=dict(type="list", elements="str"),
@@ -183,9 +182,8 @@ def main():
         encryption_key_arn=dict(type="str", no_log=False),
         authentication_mode=dict(type="str", choices=["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"]),
         bootstrap_cluster_creator_admin_permissions=dict(type="bool"),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=1800),
     )
+    spec.update(state_wait_argspec(wait_timeout=1800))
     spec.update(AWS_ARGSPEC)
     spec.update(TAGS_ARGSPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)

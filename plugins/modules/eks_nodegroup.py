@@ -155,7 +155,7 @@ nodegroup:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService, state_wait_argspec
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks_nodegroup import NodegroupRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 
@@ -164,7 +164,6 @@ def main():
     spec = dict(
         cluster_name=dict(type="str", required=True),
         name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
         node_role_arn=dict(type="str"),
         subnet_ids=dict(type="list", elements="str"),
         instance_types=dict(type="list", elements="str"),
@@ -181,9 +180,8 @@ def main():
                            required_one_of=[("max_unavailable", "max_unavailable_percentage")]),
         version=dict(type="str"),
         release_version=dict(type="str"),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=1800),
     )
+    spec.update(state_wait_argspec(wait_timeout=1800))
     spec.update(AWS_ARGSPEC)
     spec.update(TAGS_ARGSPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
