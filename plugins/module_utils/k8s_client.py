@@ -81,17 +81,15 @@ class KubeClient(object):
             self._conn.close()
             self._conn = None
 
-    def request(self, method, path, query=None, body=None, content_type="application/json"):
-        """One API call; returns the decoded JSON body, raises KubeApiError on an error status."""
+    def _send(self, method, path, query=None, payload=None, content_type="application/json", accept="application/json"):
+        """One HTTP exchange over the kept-alive connection: ``(response, body bytes)``."""
         url = self._prefix + path
         if query:
             url += "?" + urlencode([(k, v) for k, v in query.items() if v is not None])
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if self.access.token:
             headers["Authorization"] = "Bearer " + self.access.token
-        payload = None
-        if body is not None:
-            payload = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+        if payload is not None:
             headers["Content-Type"] = content_type
         for attempt in (1, 2):
             conn = self._connection()
@@ -116,6 +114,14 @@ class KubeClient(object):
                 self.close()
                 raise self._unreachable(exc)
         self.requests += 1
+        return response, data
+
+    def request(self, method, path, query=None, body=None, content_type="application/json"):
+        """One API call; returns the decoded JSON body, raises KubeApiError on an error status."""
+        payload = None
+        if body is not None:
+            payload = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+        response, data = self._send(method, path, query=query, payload=payload, content_type=content_type)
         try:
             decoded = json.loads(data.decode("utf-8")) if data else {}
         except ValueError:
@@ -134,6 +140,11 @@ class KubeClient(object):
             "cannot reach the Kubernetes API at %s (%s): %s; check that the cluster is up and that "
             "kubeconfig/context/host point at it" % (self.access.server, self.access.source, exc)
         )
+
+    def get_text(self, path):
+        """``(status, text)`` of a GET that may not answer JSON (a service proxy); never raises on status."""
+        response, data = self._send("GET", path, accept="*/*")
+        return response.status, data.decode("utf-8", "replace")
 
     # -- verbs ---------------------------------------------------------------------------------
     def get(self, path, missing_ok=False):
