@@ -62,3 +62,18 @@ def test_k8s_apply_lifecycle(testbed, namespace):
     finally:
         harness.remove(workdir)
     assert LICENSE not in result.output
+
+
+def test_k8s_secret_generate_and_copy(testbed, namespace):
+    """k8s_secret on the testbed: generated once, copied across namespaces, no value in -vvv --diff output."""
+    workdir = harness.make_workdir("k8s-secret-")
+    try:
+        playbook = harness.target_playbook(workdir, "k8s_secret", "lifecycle.yml")
+        extra = {"kubeconfig": testbed.kubeconfig, "kubectl_bin": testbed.env["KUBECTL_BIN"], "ns": namespace, "secret": LICENSE}
+        result = harness.run_playbook(playbook, extra_vars=extra, diff=True, verbosity=3).require()
+        password = base64.b64decode(testbed.kubectl("get", "secret", "-n", namespace + "-db", "db-auth", "-o",
+                                                    "jsonpath={.data.admin-password}", check=False).stdout or b"").decode()
+    finally:
+        harness.remove(workdir)
+    assert LICENSE not in result.output
+    assert password == ""  # removed at the end of the scenario
