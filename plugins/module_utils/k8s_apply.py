@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
 from urllib.parse import quote
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
@@ -73,9 +74,11 @@ class ResourceMap(object):
 
 
 class ApplyRunner(object):
-    def __init__(self, module):
+    def __init__(self, module, sleep=time.sleep, clock=time.monotonic):
         self.module = module
         self.params = module.params
+        self.sleep = sleep
+        self.clock = clock
 
     def run(self):
         p = self.params
@@ -103,6 +106,15 @@ class ApplyRunner(object):
                 outcome.pop("_diff")
         return result
 
+    def _wait_gone(self, kube, path, label):
+        # A Namespace takes its PersistentVolumeClaims with it; the EBS volumes go only while the CSI driver
+        # still runs, so a teardown must not move on before the object is gone.
+        deadline = self.clock() + self.params["wait_timeout"]
+        while kube.get(path, missing_ok=True) is not None:
+            if self.clock() >= deadline:
+                raise WandbModuleError("%s: still there %d s after deletion (finalizers?)" % (label, self.params["wait_timeout"]))
+            self.sleep(min(2, self.params["wait_timeout"]))
+
     def _one(self, kube, obj, path):
         p = self.params
         existing = kube.get(path, missing_ok=True)
@@ -110,6 +122,8 @@ class ApplyRunner(object):
         if p["state"] == "absent":
             if existing is not None and not self.module.check_mode:
                 kube.delete(path)
+                if p.get("wait"):
+                    self._wait_gone(kube, path, label)
             return dict(object=label, action="delete" if existing else "none", changed=existing is not None,
                         _diff=dict(before=for_output(existing) or {}, after={}, before_header=label, after_header=label))
         try:

@@ -52,6 +52,15 @@ options:
     description: Take over fields another field manager owns.
     type: bool
     default: false
+  wait:
+    description:
+      - With O(state=absent), wait until each deleted object is gone (a Namespace is gone once everything in it is).
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait with O(wait).
+    type: int
+    default: 300
 """
 
 EXAMPLES = r"""
@@ -92,6 +101,8 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         field_manager=dict(type="str", default="selfmanaged.wandb"),
         force_conflicts=dict(type="bool", default=False),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=300),
     )
     spec.update(K8S_ACCESS_ARGSPEC)
     module = AnsibleModule(argument_spec=spec, mutually_exclusive=K8S_ACCESS_MUTUALLY_EXCLUSIVE, supports_check_mode=True)

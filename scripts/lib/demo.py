@@ -1,20 +1,24 @@
-"""The local demo: local services, the demo playbook twice (the second run must change nothing), a report.
+"""The local demo: the whole site.yml chain against moto, the testbed and a local chart repository.
 
-Run through scripts/demo, which prepares the virtualenv. --keep leaves the services running.
+Plans it (--check --diff on the empty account), runs it, runs it again (which must change nothing), shows
+what exists where and the W&B URL, then stops everything it started. Run through scripts/demo, which
+prepares the virtualenv. --keep leaves the services running; --teardown also runs teardown.yml (twice).
 """
 
 import argparse
-import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 
-from localenv import COLLECTIONS_DIR, ROOT, ChartRepo, MotoServer, Testbed
+import boto3
 
-PLAYBOOK = os.path.join(ROOT, "playbooks", "demo_local.yml")
+from localenv import ROOT, ChartRepo, FakeOperator, MotoServer, Testbed, demo_env
+
+INVENTORY = os.path.join(ROOT, "inventories", "local")
 RECAP = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
@@ -22,50 +26,74 @@ def say(text):
     print("\n=== %s" % text, flush=True)
 
 
-def run_play(extra_vars, label):
+def run_play(env, playbook, label, *args):
     say(label)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_DIR, ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), PLAYBOOK, "-i", "localhost,",
-           "-c", "local", "-e", json.dumps(extra_vars)]
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY,
+           os.path.join(ROOT, "playbooks", playbook)] + list(args)
+    started = time.time()
     proc = subprocess.run(cmd, env=env, cwd=ROOT, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           universal_newlines=True)
     print(proc.stdout, flush=True)
     match = RECAP.search(proc.stdout)
     if proc.returncode != 0 or not match:
         raise SystemExit("demo: %s failed (rc=%d)" % (label, proc.returncode))
-    return int(match.group(2))
+    print("(%s took %.0f s)" % (playbook, time.time() - started))
+    return int(match.group(2)), proc.stdout
+
+
+def report(bed, moto):
+    say("what exists now - Kubernetes (the testbed)")
+    print(bed.kubectl("get", "storageclasses,namespaces", check=False).stdout)
+    print(bed.kubectl("get", "statefulsets,deployments,daemonsets,services,secrets,weightsandbiases", "-A",
+                      "--field-selector=metadata.namespace!=default", check=False).stdout)
+    say("what exists now - AWS (moto)")
+    session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    eks = session.client("eks", endpoint_url=moto.url)
+    for name in eks.list_clusters()["clusters"]:
+        cluster = eks.describe_cluster(name=name)["cluster"]
+        print("EKS cluster %s (%s), node groups: %s" % (name, cluster["status"], eks.list_nodegroups(clusterName=name)["nodegroups"]))
+    iam = session.client("iam", endpoint_url=moto.url)
+    print("IAM roles: %s" % sorted(r["RoleName"] for r in iam.list_roles()["Roles"] if not r["Path"].startswith("/aws-")))
+    print("IAM OIDC providers: %s" % [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]])
+    print("S3 buckets: %s" % [b["Name"] for b in session.client("s3", endpoint_url=moto.url).list_buckets()["Buckets"]])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", action="store_true", help="leave the testbed, moto and chart repository running")
+    parser.add_argument("--teardown", action="store_true", help="also run playbooks/teardown.yml (twice) at the end")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="wandb-demo-")
-    say("starting the testbed, moto and a chart repository on 127.0.0.1 (state in %s)" % workdir)
+    say("starting the testbed, moto, a chart repository and a stand-in W&B operator on 127.0.0.1 (state in %s)" % workdir)
     bed = Testbed(os.path.join(workdir, "testbed")).up()
     moto = MotoServer(workdir).start()
     repo = ChartRepo(workdir, bed.helm(3)).build().serve()
+    operator = FakeOperator(bed.kubeconfig, workdir).start()
     try:
-        extra = {"demo_kubeconfig": bed.kubeconfig, "demo_chart_repo": repo.url, "demo_helm": bed.helm(3),
-                 "demo_aws_endpoint": moto.url}
-        first = run_play(extra, "first run: converge")
-        second = run_play(extra, "second run: must change nothing")
-        say("what exists now")
-        print(bed.kubectl("get", "namespaces,deployments,configmaps,secrets", "-A", "-l", "app.kubernetes.io/instance",
-                          check=False).stdout)
-        print(subprocess.run([bed.helm(3), "--kubeconfig", bed.kubeconfig, "list", "-A"], check=False,
-                             stdout=subprocess.PIPE, universal_newlines=True).stdout)
+        env = demo_env(workdir, bed, moto, repo)
+        run_play(env, "site.yml", "plan: site.yml --check --diff on the empty account", "--check", "--diff")
+        first, dummy = run_play(env, "site.yml", "first run: converge the whole chain")
+        second, output = run_play(env, "site.yml", "second run: must change nothing")
+        report(bed, moto)
         say("first run changed=%d, second run changed=%d" % (first, second))
         if second != 0:
             raise SystemExit("demo: the second run changed something; idempotence is broken")
+        url = re.search(r'"msg": "W&B: (\S+)"', output)
+        say("W&B is at %s (the demo inventory's name for it: the testbed runs no pods to answer)" % (url.group(1) if url else "?"))
+        if args.teardown:
+            run_play(env, "teardown.yml", "teardown: everything in reverse")
+            again, dummy = run_play(env, "teardown.yml", "teardown again: must change nothing")
+            report(bed, moto)
+            if again != 0:
+                raise SystemExit("demo: the second teardown changed something")
     finally:
         if args.keep:
-            say("kept running: export KUBECONFIG=%s; chart repo %s; moto %s (pid %s); stop with: "
-                "%s/testbed/down %s; kill %s" % (bed.kubeconfig, repo.url, moto.url, moto.proc.pid,
-                                                 os.path.dirname(os.path.dirname(bed.env["TESTBED_BIN"])),
-                                                 bed.state_dir, moto.proc.pid))
-            signal.pause() if sys.stdin.isatty() else None
+            say("kept running: export KUBECONFIG=%s; chart repo %s; moto %s; stop with: %s/testbed/down %s; kill %s %s"
+                % (bed.kubeconfig, repo.url, moto.url, os.path.dirname(os.path.dirname(bed.env["TESTBED_BIN"])),
+                   bed.state_dir, moto.proc.pid, operator.proc.pid))
+            if sys.stdin.isatty():
+                signal.pause()
+        operator.stop()
         repo.stop()
         moto.stop()
         bed.down()

@@ -150,3 +150,53 @@ class MotoServer(object):
             "AWS_ENDPOINT_URL": self.url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
         }
+
+
+class FakeOperator(object):
+    """tests/fixtures/fake_wandb_operator.py against one testbed: plays the W&B operator's controller."""
+
+    def __init__(self, kubeconfig, log_dir):
+        self.kubeconfig = kubeconfig
+        self.log_path = os.path.join(log_dir, "fake-wandb-operator.log")
+        self.proc = None
+
+    def start(self):
+        script = os.path.join(ROOT, "tests", "fixtures", "fake_wandb_operator.py")
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen([sys.executable, script, self.kubeconfig], stdout=log, stderr=log)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def helm_on_path(workdir, helm_bin):
+    """A bin directory whose ``helm`` is ``helm_bin``, so roles need no helm_binary setting."""
+    bin_dir = os.path.join(workdir, "bin")
+    os.makedirs(bin_dir, exist_ok=True)
+    link = os.path.join(bin_dir, "helm")
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(helm_bin, link)
+    return bin_dir
+
+
+def demo_env(workdir, bed, moto, repo, helm_version=3):
+    """Environment for ansible-playbook -i inventories/local (see inventories/local/group_vars)."""
+    env = dict(os.environ)
+    for name in ("KUBECONFIG", "K8S_AUTH_KUBECONFIG", "HELM_DRIVER", "AWS_PROFILE"):
+        env.pop(name, None)
+    env.update(moto.aws_env())
+    env.update({
+        "WANDB_DEMO_KUBECONFIG": bed.kubeconfig, "WANDB_DEMO_CHART_REPO": repo.url,
+        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_DIR, "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_LOCALHOST_WARNING": "false", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "false",
+        "PATH": os.pathsep.join([helm_on_path(workdir, bed.helm(helm_version)),
+                                 os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
+    })
+    return env

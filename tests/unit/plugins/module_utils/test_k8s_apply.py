@@ -1,6 +1,9 @@
-"""k8s_apply: what counts as a change, and Secret values kept out of output."""
+"""k8s_apply: what counts as a change, Secret values kept out of output, waiting for deletion."""
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_apply import comparable, for_output
+import pytest
+
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_apply import ApplyRunner, comparable, for_output
 
 STORED = {"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "1"}, "status": {"x": 1},
           "metadata": {"name": "c", "namespace": "n", "labels": {"l": "1"}, "resourceVersion": "7", "uid": "u",
@@ -18,3 +21,37 @@ def test_secret_values_are_hidden():
     secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"password": "c2VjcmV0"}}
     assert for_output(secret)["data"] == {"password": "VALUE_HIDDEN"}
     assert secret["data"]["password"] == "c2VjcmV0"
+
+
+class _Gone(object):
+    """A kube stand-in whose object disappears after ``polls`` more GETs."""
+
+    def __init__(self, polls):
+        self.polls = polls
+
+    def get(self, path, missing_ok=False):
+        self.polls -= 1
+        return None if self.polls < 0 else {"metadata": {"name": "x"}}
+
+
+class _Module(object):
+    def __init__(self, timeout):
+        self.params = {"wait_timeout": timeout}
+
+
+def _runner(timeout):
+    now = [0.0]
+    runner = ApplyRunner(_Module(timeout), sleep=lambda s: now.__setitem__(0, now[0] + s), clock=lambda: now[0])
+    return runner, now
+
+
+def test_wait_gone_polls_until_the_object_is_gone():
+    runner, now = _runner(60)
+    runner._wait_gone(_Gone(3), "/api/v1/namespaces/x", "Namespace/x")
+    assert now[0] == 6  # three polls found it, two-second steps
+
+
+def test_wait_gone_names_the_object_on_timeout():
+    runner, dummy = _runner(5)
+    with pytest.raises(WandbModuleError, match="Namespace/x: still there 5 s after deletion"):
+        runner._wait_gone(_Gone(100), "/api/v1/namespaces/x", "Namespace/x")

@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+"""Log one run to a W&B server with the wandb SDK and print its URL (playbooks/smoke.yml).
+
+The server URL, API key, entity and project come from WANDB_BASE_URL, WANDB_API_KEY, WANDB_ENTITY and
+WANDB_PROJECT, so nothing secret is on a command line.
+"""
+
+import json
+import math
+import os
+import sys
+
+
+def main():
+    try:
+        import wandb  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        print("smoke: the wandb SDK is not installed for %s - pip install wandb" % sys.executable, file=sys.stderr)
+        return 2
+    run = wandb.init(project=os.environ.get("WANDB_PROJECT", "smoke"), entity=os.environ.get("WANDB_ENTITY") or None,
+                     name="selfmanaged-wandb-smoke", config={"source": "selfmanaged.wandb smoke.yml"})
+    for step in range(10):
+        run.log({"loss": math.exp(-step / 3.0), "step": step})
+    url = run.get_url()
+    run_id = run.id
+    run.finish()
+    print(json.dumps({"run_id": run_id, "url": url}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
