@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
+from urllib.parse import quote
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
@@ -78,11 +79,11 @@ class WandbCrRunner(object):
         if p["state"] == "present":
             spec, secrets = self._desired_spec()  # bad input fails here, before any API call
         self.kube = KubeClient(resolve_cluster_access(p, self.module.run_command, api_host_option="k8s_host"))
-        self._require_crd()
-        require_namespace(self.kube, p["namespace"])
         path = namespaced_path(API_VERSION, PLURAL, p["namespace"], p["name"])
         if p["state"] == "absent":
             return self._absent(path)
+        self._require_crd()
+        require_namespace(self.kube, p["namespace"])
         return self._present(path, spec, secrets)
 
     # -- present ---------------------------------------------------------------------------------
@@ -192,8 +193,12 @@ class WandbCrRunner(object):
 
     # -- absent ----------------------------------------------------------------------------------
     def _absent(self, path):
+        # Without the CRD (operator removed) or the namespace there is nothing left to delete: a teardown's
+        # second run must pass, not fail.
         p = self.params
-        existing = self.kube.get(path, missing_ok=True)
+        if self.kube.get("/api/v1/namespaces/%s" % quote(p["namespace"], safe=""), missing_ok=True) is None:
+            return dict(changed=False, action="none", secrets=[], phase=None, version=None, workloads=[], resource=None)
+        existing = self.kube.get(path, missing_ok=True)  # 404 also when the CRD is gone
         if existing is not None and not self.module.check_mode:
             self.kube.delete(path)
             if p["wait"]:
