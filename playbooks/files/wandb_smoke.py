@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Log one run to a W&B server with the wandb SDK and print its URL (playbooks/smoke.yml).
 
 The server URL, API key, entity and project come from WANDB_BASE_URL, WANDB_API_KEY, WANDB_ENTITY and
