@@ -1,7 +1,7 @@
 """Log one run to a W&B server with the wandb SDK and print its URL (playbooks/smoke.yml).
 
-The server URL, API key, entity and project come from WANDB_BASE_URL, WANDB_API_KEY, WANDB_ENTITY and
-WANDB_PROJECT, so nothing secret is on a command line.
+The server URL, entity and project come from WANDB_BASE_URL, WANDB_ENTITY and WANDB_PROJECT; the API key
+from the file named by WANDB_SMOKE_KEY_FILE (Ansible shows a task's environment at -vvv, never a file's content).
 """
 
 import json
@@ -11,6 +11,8 @@ import sys
 
 
 def main():
+    with open(os.environ["WANDB_SMOKE_KEY_FILE"]) as handle:
+        os.environ["WANDB_API_KEY"] = handle.read().strip()
     try:
         import wandb  # pylint: disable=import-outside-toplevel
     except ImportError:

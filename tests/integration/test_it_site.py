@@ -86,6 +86,7 @@ def chain(request):
     ({"wandb_weave_host": "wandb.example.com"}, "wandb_weave_host must be the URL"),
     ({"clickhouse_chart_repo_url": "ftp://charts"}, "clickhouse_chart must be an oci:// reference"),
     ({"ebs_csi_method": "operator"}, "ebs_csi_method"),
+    ({"clickhouse_shards": "two"}, "clickhouse_shards"),  # the argument spec, checked by site.yml's preflight
 ])
 def test_bad_input_fails_before_anything_changes(chain, extra, variable):
     result = chain.play("site.yml", "-e", json.dumps(extra))
@@ -190,3 +191,23 @@ def test_chart_mode(chain):
     chain.play("site.yml", "--skip-tags", "clickhouse", *mode).require(changed=0)
     chain.play("teardown.yml", *mode).require()
     chain.assert_empty()
+
+
+def test_smoke_playbook_hands_the_sdk_url_and_key_without_printing_the_key(tmp_path):
+    """smoke.yml's wiring, with a stand-in for the wandb SDK (logging to a real server needs a real W&B)."""
+    record = tmp_path / "record.json"
+    key = "local-0123456789abcdef0123456789abcdef01234567"
+    env = harness.ansible_env({"PYTHONPATH": os.path.join(harness.ROOT, "tests", "fixtures", "wandb_sdk_standin"),
+                               "WANDB_STANDIN_RECORD": str(record)})
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY, "-vvv",
+           os.path.join(harness.ROOT, "playbooks", "smoke.yml"), "-e", json.dumps({"smoke_api_key": key})]
+    proc = subprocess.run(cmd, env=env, cwd=harness.ROOT, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=300)
+    result = harness.PlaybookResult(proc).require()
+    assert key not in result.output
+    assert "Logged run standin1: http://wandb.demo.local/me/smoke/runs/standin1" in result.output
+    assert json.loads(record.read_text()) == {"base_url": "http://wandb.demo.local", "api_key_set": True, "project": "smoke", "steps": 10}
+
+    proc = subprocess.run(cmd[:-2], env=dict(env, WANDB_API_KEY=""), cwd=harness.ROOT, check=False, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)
+    assert proc.returncode != 0 and "smoke: smoke_api_key is required" in proc.stdout
