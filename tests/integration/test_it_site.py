@@ -171,6 +171,9 @@ def test_what_exists(chain):
 
 
 def test_teardown_removes_everything_and_runs_again(chain):
+    plan = chain.play("teardown.yml", "--check", "--diff").require()
+    assert plan.changed > 5
+    assert len(chain.roles()) == 4 and chain.kube_names("weightsandbiases", "-n", "wandb") == ["wandb"]  # nothing removed
     result = chain.play("teardown.yml").require()
     assert result.changed > 5
     chain.assert_empty()
