@@ -66,7 +66,11 @@ class Chain(object):
         assert self.roles() == []
         assert self.buckets() == []
         assert self.aws["eks"].list_clusters()["clusters"] == []
+        assert self.aws["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+        tagged = [{"Name": "tag:selfmanaged.wandb/cluster", "Values": ["wandb-demo"]}]
+        assert self.aws["ec2"].describe_vpcs(Filters=tagged)["Vpcs"] == []
         assert self.user_namespaces() == []
+        assert self.kube_names("secrets", "-n", "kube-system", "-l", "owner=helm") == []  # no Helm release left
         assert self.kube_names("storageclasses") == []
         assert "weightsandbiases.apps.wandb.com" not in self.kube_names("customresourcedefinitions")
 

@@ -1,0 +1,37 @@
+"""Every role: an argument spec for main (and validate, which site.yml runs first), every default documented
+with its default, public variables prefixed with the role's name, internal ones with an underscore."""
+
+import os
+
+import pytest
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROLES = sorted(os.listdir(os.path.join(ROOT, "roles")))
+pytestmark = pytest.mark.quality
+
+
+def load(role, *path):
+    with open(os.path.join(ROOT, "roles", role, *path)) as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_variables_are_specified_prefixed_and_documented(role):
+    specs = load(role, "meta", "argument_specs.yml")["argument_specs"]
+    assert set(specs) == {"main", "validate"}
+    assert specs["validate"] == specs["main"]
+    options = specs["main"]["options"]
+    defaults = load(role, "defaults", "main.yml")
+    assert set(defaults) == set(options), "defaults and argument spec differ"
+    for name, option in options.items():
+        assert name.startswith(role + "_"), name
+        assert option.get("description"), name
+        value = defaults[name]
+        if "default" in option:
+            assert option["default"] == value, "%s: the spec's default differs from defaults/main.yml" % name
+        else:
+            assert isinstance(value, str) and "{{" in value, "%s: a literal default must be in the spec" % name
+    for name in load(role, "vars", "main.yml") or {}:
+        assert name.startswith("_" + role + "_"), name
+    assert os.path.isfile(os.path.join(ROOT, "roles", role, "tasks", "validate.yml"))
