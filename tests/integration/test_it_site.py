@@ -221,3 +221,18 @@ def test_smoke_playbook_hands_the_sdk_url_and_key_without_printing_the_key(tmp_p
     proc = subprocess.run(cmd[:-2], env=dict(env, WANDB_API_KEY=""), cwd=harness.ROOT, check=False, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)
     assert proc.returncode != 0 and "smoke: smoke_api_key is required" in proc.stdout
+
+
+def test_aws_inventory_plans_a_real_account(chain):
+    """inventories/aws (EKS mode, no kubeconfig) in check mode on an empty account: every stage plans, nothing is made."""
+    args = ["-e", json.dumps({"wandb_weave_license": LICENSE}), "--check", "--diff"]
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(harness.ROOT, "inventories", "aws"),
+           os.path.join(harness.ROOT, "playbooks", "site.yml")] + args
+    env = dict(chain.env, AWS_REGION="us-west-2", AWS_DEFAULT_REGION="us-west-2")
+    proc = subprocess.run(cmd, env=env, cwd=harness.ROOT, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=600)
+    result = harness.PlaybookResult(proc).require()
+    for stage in ("creates IAM role wandb-ebs-csi", "creates an S3 bucket, IAM role wandb-clickhouse", "installs W&B (operator mode)"):
+        assert stage in result.output
+    assert LICENSE not in result.output
+    chain.assert_empty()
