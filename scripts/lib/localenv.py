@@ -112,7 +112,8 @@ class ChartRepo(object):
 
 
 class MotoServer(object):
-    """moto in server mode on 127.0.0.1, with AWS managed policies loaded."""
+    """moto in server mode on 127.0.0.1, with AWS managed policies loaded and the EKS add-on API that moto
+    lacks added by tests/fixtures/moto_server_eks_addons.py."""
 
     def __init__(self, log_dir):
         self.log_path = os.path.join(log_dir, "moto.log")
@@ -122,10 +123,10 @@ class MotoServer(object):
     def start(self):
         port = free_port()
         self.url = "http://127.0.0.1:%d" % port
-        binary = os.path.join(os.path.dirname(sys.executable), "moto_server")
+        launcher = os.path.join(ROOT, "tests", "fixtures", "moto_server_eks_addons.py")
         env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
         with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen([binary, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log, env=env)
+            self.proc = subprocess.Popen([sys.executable, launcher, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log, env=env)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:

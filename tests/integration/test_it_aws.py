@@ -40,6 +40,7 @@ def _leftovers(clients, name):
     VPC_IDS.setdefault(name, []).extend(vpc_ids)
     found = {
         "cluster": [c for c in eks.list_clusters()["clusters"] if c == name],
+        "addons": eks.list_addons(clusterName=name)["addons"] if name in eks.list_clusters()["clusters"] else [],
         "roles": [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(name + "-")],
         "oidc": [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
                  if any(t["Key"] == "selfmanaged.wandb/cluster" and t["Value"] == name
@@ -57,9 +58,9 @@ def test_eks_cluster_role_check_create_idempotent_teardown(moto):
     name = "role-" + uuid.uuid4().hex[:6]
     clients = _account(moto)
     playbook = os.path.join(harness.ROOT, "tests", "integration", "playbooks", "eks_cluster_role.yml")
-    # moto has no add-on API (eks_addon is tested with botocore's Stubber) and does not store a
-    # cluster's accessConfig, so neither is managed here.
-    extra = {"eks_cluster_name": name, "eks_cluster_region": "us-east-1", "eks_cluster_addons": [],
+    # The role's default add-ons go to the add-on API the test fixtures add to moto; moto does not store a
+    # cluster's accessConfig, so the authentication mode is not managed here.
+    extra = {"eks_cluster_name": name, "eks_cluster_region": "us-east-1",
              "eks_cluster_authentication_mode": "", "eks_cluster_wait_timeout": 60}
     env = moto.aws_env()
 
@@ -69,8 +70,9 @@ def test_eks_cluster_role_check_create_idempotent_teardown(moto):
 
     harness.run_playbook(playbook, extra_vars=extra, env=env).require()
     made = _leftovers(clients, name)
-    assert set(made) == {"cluster", "roles", "oidc", "vpcs", "subnets", "nat", "igw"}, made
+    assert set(made) == {"cluster", "addons", "roles", "oidc", "vpcs", "subnets", "nat", "igw"}, made
     assert len(made["subnets"]) == 6 and len(made["nat"]) == 1
+    assert made["addons"] == ["coredns", "kube-proxy", "vpc-cni"]
     second = harness.run_playbook(playbook, extra_vars=extra, env=env, diff=True)
     second.require(changed=0)
 

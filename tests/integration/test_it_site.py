@@ -236,3 +236,17 @@ def test_aws_inventory_plans_a_real_account(chain):
         assert stage in result.output
     assert LICENSE not in result.output
     chain.assert_empty()
+
+
+def test_ebs_csi_as_the_eks_addon(chain):
+    """ebs_csi_method=addon, against the EKS add-on API the test fixtures add to moto."""
+    addon_mode = ["-e", json.dumps({"ebs_csi_method": "addon"})]
+    chain.play("site.yml", "--tags", "eks_cluster,ebs_csi", *addon_mode).require()
+    addon = chain.aws["eks"].describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
+    assert addon["serviceAccountRoleArn"].endswith(":role/wandb-demo-ebs-csi")
+    assert addon["addonVersion"] == "v1.38.1-eksbuild.2"  # latest: the newest the fixture offers
+    assert chain.kube_names("storageclasses") == ["ebs-sc"]
+    assert chain.kube_names("secrets", "-n", "kube-system", "-l", "owner=helm") == []  # no chart
+    chain.play("site.yml", "--tags", "eks_cluster,ebs_csi", *addon_mode).require(changed=0)
+    chain.play("teardown.yml", *addon_mode).require()
+    chain.assert_empty()
