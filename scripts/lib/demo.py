@@ -2,12 +2,15 @@
 
 Plans it (--check --diff on the empty account), runs it, runs it again (which must change nothing), shows
 what exists where and the W&B URL, then stops everything it started. Run through scripts/demo, which
-prepares the virtualenv. --keep leaves the services running; --teardown also runs teardown.yml (twice).
+prepares the virtualenv. --keep leaves the services running until Ctrl-C or SIGTERM; --teardown also runs
+teardown.yml (twice). Whatever it started is stopped when it ends; its state directory is removed unless a
+step failed (then its logs are kept there).
 """
 
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,18 +61,38 @@ def report(bed, moto):
     print("S3 buckets: %s" % [b["Name"] for b in session.client("s3", endpoint_url=moto.url).list_buckets()["Buckets"]])
 
 
+def stop_on_sigterm():
+    """SIGTERM ends the demo like Ctrl-C does, so what it started is still stopped."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt()
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def wait_until_interrupted():
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--keep", action="store_true", help="leave the testbed, moto and chart repository running")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave the testbed, moto and chart repository running until Ctrl-C or SIGTERM")
     parser.add_argument("--teardown", action="store_true", help="also run playbooks/teardown.yml (twice) at the end")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="wandb-demo-")
     say("starting the testbed, moto, a chart repository and a stand-in W&B operator on 127.0.0.1 (state in %s)" % workdir)
-    bed = Testbed(os.path.join(workdir, "testbed")).up()
-    moto = MotoServer(workdir).start()
-    repo = ChartRepo(workdir, bed.helm(3)).build().serve()
-    operator = FakeOperator(bed.kubeconfig, workdir).start()
+    stop_on_sigterm()
+    bed, moto = Testbed(os.path.join(workdir, "testbed")), MotoServer(workdir)
+    repo = operator = None
+    failed = True
     try:
+        bed.up()
+        moto.start()
+        repo = ChartRepo(workdir, bed.helm(3)).build().serve()
+        operator = FakeOperator(bed.kubeconfig, workdir).start()
         env = demo_env(workdir, bed, moto, repo)
         run_play(env, "site.yml", "plan: site.yml --check --diff on the empty account", "--check", "--diff")
         first, dummy = run_play(env, "site.yml", "first run: converge the whole chain")
@@ -86,19 +109,26 @@ def main():
             report(bed, moto)
             if again != 0:
                 raise SystemExit("demo: the second teardown changed something")
+        failed = False
     finally:
-        if args.keep:
-            say("kept running: export KUBECONFIG=%s; chart repo %s; moto %s; stop with: %s/testbed/down %s; kill %s %s"
-                % (bed.kubeconfig, repo.url, moto.url, os.path.dirname(os.path.dirname(bed.env["TESTBED_BIN"])),
-                   bed.state_dir, moto.proc.pid, operator.proc.pid))
-            if sys.stdin.isatty():
-                signal.pause()
-        operator.stop()
-        repo.stop()
-        moto.stop()
+        if args.keep and operator:
+            say("kept running until Ctrl-C or SIGTERM (pid %d): export KUBECONFIG=%s; chart repository %s; moto %s"
+                % (os.getpid(), bed.kubeconfig, repo.url, moto.url))
+            wait_until_interrupted()
+        say("stopping what the demo started")
+        for service in (operator, repo, moto):
+            if service:
+                service.stop()
         bed.down()
+        if failed:
+            print("logs kept in %s" % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit("demo: interrupted; what it started has been stopped")
