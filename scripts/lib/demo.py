@@ -19,7 +19,7 @@ import time
 
 import boto3
 
-from localenv import ROOT, ChartRepo, FakeOperator, MotoServer, Testbed, demo_env
+from localenv import ROOT, DemoServices
 
 INVENTORY = os.path.join(ROOT, "inventories", "local")
 RECAP = re.compile(r"^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
@@ -85,15 +85,11 @@ def main():
     workdir = tempfile.mkdtemp(prefix="wandb-demo-")
     say("starting the testbed, moto, a chart repository and a stand-in W&B operator on 127.0.0.1 (state in %s)" % workdir)
     stop_on_sigterm()
-    bed, moto = Testbed(os.path.join(workdir, "testbed")), MotoServer(workdir)
-    repo = operator = None
+    services = DemoServices(workdir)
+    bed, moto = services.bed, services.moto
     failed = True
     try:
-        bed.up()
-        moto.start()
-        repo = ChartRepo(workdir, bed.helm(3)).build().serve()
-        operator = FakeOperator(bed.kubeconfig, workdir).start()
-        env = demo_env(workdir, bed, moto, repo)
+        env = services.start().env
         run_play(env, "site.yml", "plan: site.yml --check --diff on the empty account", "--check", "--diff")
         first, dummy = run_play(env, "site.yml", "first run: converge the whole chain")
         second, output = run_play(env, "site.yml", "second run: must change nothing")
@@ -111,15 +107,12 @@ def main():
                 raise SystemExit("demo: the second teardown changed something")
         failed = False
     finally:
-        if args.keep and operator:
+        if args.keep and services.started:
             say("kept running until Ctrl-C or SIGTERM (pid %d): export KUBECONFIG=%s; chart repository %s; moto %s"
-                % (os.getpid(), bed.kubeconfig, repo.url, moto.url))
+                % (os.getpid(), bed.kubeconfig, services.repo.url, moto.url))
             wait_until_interrupted()
         say("stopping what the demo started")
-        for service in (operator, repo, moto):
-            if service:
-                service.stop()
-        bed.down()
+        services.stop()
         if failed:
             print("logs kept in %s" % workdir)
         else:

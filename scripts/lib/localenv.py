@@ -111,6 +111,16 @@ class ChartRepo(object):
             self.server.server_close()
 
 
+def stop_process(proc):
+    """SIGTERM, then SIGKILL after 10 s, for a process this module started (None: never started)."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 class MotoServer(object):
     """moto in server mode on 127.0.0.1, with AWS managed policies loaded and the EKS add-on API that moto
     lacks added by tests/fixtures/moto_server_eks_addons.py."""
@@ -139,12 +149,7 @@ class MotoServer(object):
         raise RuntimeError("moto_server did not start in 60 s")
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
 
     def aws_env(self):
         return {
@@ -168,12 +173,7 @@ class FakeOperator(object):
         return self
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_process(self.proc)
 
 
 def helm_on_path(workdir, helm_bin):
@@ -201,3 +201,42 @@ def demo_env(workdir, bed, moto, repo, helm_version=3):
                                  os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
     })
     return env
+
+
+class DemoServices(object):
+    """What inventories/local runs against, in one work directory: a testbed, moto, the chart repository and
+    the stand-in W&B operator. ``env`` is ansible-playbook's environment (demo_env); ``stop`` stops whatever
+    has started, so a start that fails half-way leaves nothing running either."""
+
+    def __init__(self, workdir, helm_version=3):
+        self.workdir = workdir
+        self.helm_version = helm_version
+        self.bed = Testbed(os.path.join(workdir, "testbed"))
+        self.moto = MotoServer(workdir)
+        self.repo = None
+        self.operator = None
+        self.env = None
+
+    def start(self):
+        try:
+            self.bed.up()
+            self.moto.start()
+            self.repo = ChartRepo(self.workdir, self.bed.helm(3)).build().serve()
+            self.operator = FakeOperator(self.bed.kubeconfig, self.workdir).start()
+        except BaseException:
+            self.stop()
+            raise
+        self.env = demo_env(self.workdir, self.bed, self.moto, self.repo, self.helm_version)
+        return self
+
+    @property
+    def started(self):
+        return self.operator is not None
+
+    def stop(self):
+        if self.operator:
+            self.operator.stop()
+        if self.repo:
+            self.repo.stop()
+        self.moto.stop()
+        self.bed.down()

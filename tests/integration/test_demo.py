@@ -11,6 +11,7 @@ import urllib.request
 import pytest
 
 import harness
+import localenv
 
 DEMO = os.path.join(harness.ROOT, "scripts", "demo")
 
@@ -56,6 +57,22 @@ def processes_mentioning(text):
         except OSError:
             pass
     return found
+
+
+def test_a_start_that_fails_half_way_leaves_nothing_running(tmp_path, monkeypatch):
+    """DemoServices (the demo's, test_it_site's and molecule's services) stops what did start."""
+    testbed_pids = []
+
+    def moto_fails(self):
+        for name in ("etcd.pid", "apiserver.pid"):
+            with open(os.path.join(str(tmp_path), "testbed", name)) as handle:
+                testbed_pids.append(int(handle.read()))
+        raise RuntimeError("moto_server exited")
+
+    monkeypatch.setattr(localenv.MotoServer, "start", moto_fails)
+    with pytest.raises(RuntimeError, match="moto_server exited"):
+        localenv.DemoServices(str(tmp_path)).start()
+    assert len(testbed_pids) == 2 and not any(alive(pid) for pid in testbed_pids)
 
 
 def test_demo_runs_the_chain_keeps_its_services_and_stops_them(tmp_path):

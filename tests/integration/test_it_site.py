@@ -26,19 +26,13 @@ LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/lice
 class Chain(object):
     def __init__(self, workdir, helm_version):
         self.workdir = workdir
-        self.bed = localenv.Testbed(os.path.join(workdir, "testbed")).up()
-        self.moto = localenv.MotoServer(workdir).start()
-        self.repo = localenv.ChartRepo(workdir, self.bed.helm(3)).build().serve()
-        self.operator = localenv.FakeOperator(self.bed.kubeconfig, workdir).start()
-        self.env = localenv.demo_env(workdir, self.bed, self.moto, self.repo, helm_version=helm_version)
+        self.services = localenv.DemoServices(workdir, helm_version).start()
+        self.bed, self.moto, self.env = self.services.bed, self.services.moto, self.services.env
         session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
         self.aws = dict((name, session.client(name, endpoint_url=self.moto.url)) for name in ("iam", "s3", "eks", "ec2"))
 
     def stop(self):
-        self.operator.stop()
-        self.repo.stop()
-        self.moto.stop()
-        self.bed.down()
+        self.services.stop()
 
     def play(self, playbook, *args):
         cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY,

@@ -21,16 +21,9 @@ pytestmark = pytest.mark.molecule
 
 @pytest.fixture
 def services(tmp_path):
-    workdir = str(tmp_path)
-    bed = localenv.Testbed(os.path.join(workdir, "testbed")).up()
-    moto = localenv.MotoServer(workdir).start()
-    repo = localenv.ChartRepo(workdir, bed.helm(3)).build().serve()
-    operator = localenv.FakeOperator(bed.kubeconfig, workdir).start()
-    yield localenv.demo_env(workdir, bed, moto, repo)
-    operator.stop()
-    repo.stop()
-    moto.stop()
-    bed.down()
+    started = localenv.DemoServices(str(tmp_path)).start()
+    yield started.env
+    started.stop()
 
 
 def test_there_is_a_scenario_per_role_and_one_end_to_end():
