@@ -6,6 +6,7 @@ Each is started on a free port and stopped by its own PID (or thread) when done.
 import http.server
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -39,14 +40,37 @@ class Testbed(object):
             [os.path.join(SHARED, "testbed", "up"), self.state_dir], env=env, check=True,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600,
         ).stdout
-        for line in out.splitlines():
+        self._read_exports(out)
+        return self
+
+    def attach(self):
+        """The exports of a testbed someone else started in ``state_dir`` (its ``env`` file)."""
+        with open(os.path.join(self.state_dir, "env")) as handle:
+            self._read_exports(handle.read())
+        return self
+
+    def _read_exports(self, text):
+        for line in text.splitlines():
             match = re.match(r'^export (\w+)="?(.*?)"?$', line.strip())
             if match:
                 self.env[match.group(1)] = match.group(2)
-        return self
+
+    def pids(self):
+        """The PIDs of etcd and the API server, from the state dir (none once stopped)."""
+        found = []
+        for name in ("etcd.pid", "apiserver.pid"):
+            try:
+                with open(os.path.join(self.state_dir, name)) as handle:
+                    found.append(int(handle.read().strip()))
+            except (OSError, ValueError):
+                pass
+        return found
 
     def down(self):
+        """Stops both processes and returns once they have exited (``down`` gives up waiting after 5 s)."""
+        pids = self.pids()
         subprocess.run([os.path.join(SHARED, "testbed", "down"), self.state_dir], check=False, timeout=60)
+        wait_gone(pids)
 
     @property
     def kubeconfig(self):
@@ -111,14 +135,46 @@ class ChartRepo(object):
             self.server.server_close()
 
 
+def running(pid):
+    """Whether ``pid`` is a live process (a zombie has exited: only its parent has not reaped it yet)."""
+    try:
+        os.kill(pid, 0)
+        with open("/proc/%d/stat" % pid) as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def wait_gone(pids, timeout=20):
+    """Returns once every PID has exited: SIGKILL for any still running after ``timeout`` s (SIGTERM was sent)."""
+    deadline = time.time() + timeout
+    left = [pid for pid in pids if running(pid)]
+    while left and time.time() < deadline:
+        time.sleep(0.1)
+        left = [pid for pid in left if running(pid)]
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    deadline = time.time() + 10
+    while left and time.time() < deadline:
+        time.sleep(0.1)
+        left = [pid for pid in left if running(pid)]
+    if left:
+        raise RuntimeError("still running after SIGKILL: %s" % left)
+
+
 def stop_process(proc):
-    """SIGTERM, then SIGKILL after 10 s, for a process this module started (None: never started)."""
+    """SIGTERM, then SIGKILL after 20 s, for a process this module started (None: never started); returns once
+    it has exited and been reaped."""
     if proc and proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(10)
 
 
 class MotoServer(object):
@@ -150,6 +206,19 @@ class MotoServer(object):
 
     def stop(self):
         stop_process(self.proc)
+
+    def make_network(self, name="premade", zones=("us-east-1a", "us-east-1b", "us-east-1c")):
+        """A VPC with one subnet per zone, made directly in moto (well under a second; the eks_cluster role's
+        own VPC tasks take about a minute there). Returns the subnet IDs, for ``eks_cluster_subnet_ids``."""
+        # only the tests and the demo need boto3, not every user of this module
+        import boto3  # pylint: disable=import-outside-toplevel
+
+        ec2 = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name="us-east-1").client("ec2", endpoint_url=self.url)
+        vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16", TagSpecifications=[
+            {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}])["Vpc"]["VpcId"]
+        return [ec2.create_subnet(VpcId=vpc, AvailabilityZone=zone, CidrBlock="10.99.%d.0/20" % (index * 16))["Subnet"]["SubnetId"]
+                for index, zone in enumerate(zones)]
 
     def aws_env(self):
         return {
@@ -187,12 +256,16 @@ def helm_on_path(workdir, helm_bin):
     return bin_dir
 
 
-def demo_env(workdir, bed, moto, repo, helm_version=3):
-    """Environment for ansible-playbook -i inventories/local (see inventories/local/group_vars)."""
+def demo_env(workdir, bed, moto, repo, helm_version=3, subnet_ids=None):
+    """Environment for ansible-playbook -i inventories/local (see inventories/local/group_vars); with
+    ``subnet_ids``, the eks_cluster stage uses those subnets instead of building a VPC."""
     env = dict(os.environ)
     for name in ("KUBECONFIG", "K8S_AUTH_KUBECONFIG", "HELM_DRIVER", "AWS_PROFILE"):
         env.pop(name, None)
     env.update(moto.aws_env())
+    env.pop("WANDB_DEMO_SUBNET_IDS", None)
+    if subnet_ids:
+        env["WANDB_DEMO_SUBNET_IDS"] = ",".join(subnet_ids)
     env.update({
         "WANDB_DEMO_KUBECONFIG": bed.kubeconfig, "WANDB_DEMO_CHART_REPO": repo.url,
         "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_DIR, "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
@@ -206,11 +279,17 @@ def demo_env(workdir, bed, moto, repo, helm_version=3):
 class DemoServices(object):
     """What inventories/local runs against, in one work directory: a testbed, moto, the chart repository and
     the stand-in W&B operator. ``env`` is ansible-playbook's environment (demo_env); ``stop`` stops whatever
-    has started, so a start that fails half-way leaves nothing running either."""
+    has started, so a start that fails half-way leaves nothing running either.
 
-    def __init__(self, workdir, helm_version=3):
+    ``premade_network``: a VPC and subnets made directly in moto, handed to the eks_cluster stage through
+    ``WANDB_DEMO_SUBNET_IDS``, for tests whose subject is not the VPC (building one costs about a minute
+    per converge against moto). The demo itself builds the VPC, as a user's first run does."""
+
+    def __init__(self, workdir, helm_version=3, premade_network=False):
         self.workdir = workdir
         self.helm_version = helm_version
+        self.premade_network = premade_network
+        self.subnet_ids = None
         self.bed = Testbed(os.path.join(workdir, "testbed"))
         self.moto = MotoServer(workdir)
         self.repo = None
@@ -221,12 +300,14 @@ class DemoServices(object):
         try:
             self.bed.up()
             self.moto.start()
+            if self.premade_network:
+                self.subnet_ids = self.moto.make_network()
             self.repo = ChartRepo(self.workdir, self.bed.helm(3)).build().serve()
             self.operator = FakeOperator(self.bed.kubeconfig, self.workdir).start()
         except BaseException:
             self.stop()
             raise
-        self.env = demo_env(self.workdir, self.bed, self.moto, self.repo, self.helm_version)
+        self.env = demo_env(self.workdir, self.bed, self.moto, self.repo, self.helm_version, self.subnet_ids)
         return self
 
     @property

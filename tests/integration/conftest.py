@@ -1,8 +1,6 @@
 """Session services for the integration tests: two testbeds, a chart repository, moto."""
 
 import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -17,6 +15,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.integration)
+            # the chain's tests build on each other, so each Helm version's run stays on one xdist worker
+            if "chain" in getattr(item, "fixturenames", ()) and item.module.__name__ == "test_it_site":
+                item.add_marker(pytest.mark.xdist_group("site-helm%d" % item.callspec.params["chain"]))
 
 
 @pytest.fixture(scope="session")
@@ -54,13 +55,9 @@ def wandb_testbed(testbed, workdir):
     """The ready testbed with the WeightsAndBiases CRD and the fake W&B operator running."""
     testbed.kubectl("apply", "-f", os.path.join(harness.ROOT, "tests", "fixtures", "weightsandbiases-crd.yaml"))
     testbed.kubectl("wait", "--for=condition=Established", "crd/weightsandbiases.apps.wandb.com", "--timeout=60s")
-    log = open(os.path.join(workdir, "fake-operator.log"), "w")
-    proc = subprocess.Popen([sys.executable, os.path.join(harness.ROOT, "tests", "fixtures", "fake_wandb_operator.py"),
-                             testbed.kubeconfig], stdout=log, stderr=log)
+    operator = localenv.FakeOperator(testbed.kubeconfig, workdir).start()
     yield testbed
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    operator.stop()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """The integration tests' runner for ansible-playbook; the local services live in scripts/lib/localenv.py."""
 
+import collections
 import glob
 import json
 import os
@@ -9,11 +10,13 @@ import subprocess
 import sys
 import tempfile
 
+import boto3
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
 
+import localenv  # noqa: E402  pylint: disable=wrong-import-position
 from localenv import COLLECTIONS_DIR  # noqa: E402  pylint: disable=wrong-import-position
 
 TARGETS = os.path.join(ROOT, "tests", "integration", "targets")
@@ -23,6 +26,11 @@ _RECAP_RE = re.compile(
     r"failed=(?P<failed>\d+)\s+skipped=(?P<skipped>\d+)",
     re.M,
 )
+_TASK_RE = re.compile(r"^TASK \[(?P<task>.*)\] \*+$", re.M)
+# A failed task (or loop item) as the default callback prints it, the result as JSON after "=> ".
+_FAILED_RE = re.compile(r"^(?:fatal: \[[^\]]+\]: FAILED!|failed: \[[^\]]+\] \(item=(?P<item>.*?)\)) => ", re.M)
+
+Failure = collections.namedtuple("Failure", "task item msg result")
 
 
 class PlaybookResult(object):
@@ -36,6 +44,19 @@ class PlaybookResult(object):
     @property
     def changed(self):
         return self.recap.get("changed")
+
+    @property
+    def failures(self):
+        """Every failed task (or loop item) in order: the task's name as its header shows it, the item's label,
+        the result's ``msg`` and the whole result."""
+        tasks = [(m.start(), m.group("task")) for m in _TASK_RE.finditer(self.output)]
+        decoder = json.JSONDecoder()
+        found = []
+        for match in _FAILED_RE.finditer(self.output):
+            result = decoder.raw_decode(self.output, match.end())[0]
+            task = [name for start, name in tasks if start < match.start()]
+            found.append(Failure(task[-1] if task else None, match.group("item"), result.get("msg"), result))
+        return found
 
     def __repr__(self):
         return "PlaybookResult(rc=%s, recap=%s)" % (self.rc, self.recap)
@@ -114,3 +135,73 @@ def make_workdir(prefix):
 
 def remove(path):
     shutil.rmtree(path, ignore_errors=True)
+
+
+INVENTORY = os.path.join(ROOT, "inventories", "local")
+
+
+def aws_clients(moto_url):
+    session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    return dict((name, session.client(name, endpoint_url=moto_url)) for name in ("iam", "s3", "eks", "ec2"))
+
+
+class Chain(object):
+    """playbooks/*.yml with inventories/local against one set of local services (localenv.DemoServices), and
+    what the tests read back from the testbed and moto."""
+
+    def __init__(self, workdir, helm_version, premade_network=True):
+        self.services = localenv.DemoServices(workdir, helm_version, premade_network=premade_network).start()
+        self.bed, self.env = self.services.bed, self.services.env
+        self.aws = aws_clients(self.services.moto.url)
+
+    @classmethod
+    def attach(cls, bed, moto_url):
+        """Only the inspection, on services someone else runs (the demo's, kept with --keep)."""
+        chain = cls.__new__(cls)
+        chain.services, chain.bed, chain.env, chain.aws = None, bed, None, aws_clients(moto_url)
+        return chain
+
+    def stop(self):
+        self.services.stop()
+
+    def play(self, playbook, *args, **kwargs):
+        inventory = kwargs.pop("inventory", INVENTORY)
+        env = dict(self.env, **kwargs.pop("env", {}))
+        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory,
+               os.path.join(ROOT, "playbooks", playbook)] + list(args)
+        proc = subprocess.run(cmd, env=env, cwd=ROOT, check=False, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
+        return PlaybookResult(proc)
+
+    def kube(self, *args):
+        return json.loads(self.bed.kubectl("get", "-o", "json", *args).stdout)
+
+    def kube_names(self, *args):
+        return sorted(item["metadata"]["name"] for item in self.kube(*args)["items"])
+
+    def roles(self):
+        return sorted(r["RoleName"] for r in self.aws["iam"].list_roles()["Roles"] if not r["Path"].startswith("/aws-"))
+
+    def buckets(self):
+        return [b["Name"] for b in self.aws["s3"].list_buckets()["Buckets"]]
+
+    def user_namespaces(self):
+        return [n for n in self.kube_names("namespaces") if n not in ("default", "kube-node-lease", "kube-public", "kube-system")]
+
+    def assert_empty(self):
+        """Nothing the chain makes exists: no IAM role, bucket, cluster, OIDC provider, VPC or subnet or gateway
+        the role tagged, NAT gateway, Elastic IP, namespace, Helm release, StorageClass or W&B CRD."""
+        assert self.roles() == []
+        assert self.buckets() == []
+        assert self.aws["eks"].list_clusters()["clusters"] == []
+        assert self.aws["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+        ec2, tagged = self.aws["ec2"], [{"Name": "tag:selfmanaged.wandb/cluster", "Values": ["wandb-demo"]}]
+        assert ec2.describe_vpcs(Filters=tagged)["Vpcs"] == []
+        assert ec2.describe_subnets(Filters=tagged)["Subnets"] == []
+        assert ec2.describe_internet_gateways(Filters=tagged)["InternetGateways"] == []
+        assert [n["NatGatewayId"] for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] != "deleted"] == []
+        assert ec2.describe_addresses()["Addresses"] == []  # the NAT gateways' Elastic IPs
+        assert self.user_namespaces() == []
+        assert self.kube_names("secrets", "-n", "kube-system", "-l", "owner=helm") == []  # no Helm release left
+        assert self.kube_names("storageclasses") == []
+        assert "weightsandbiases.apps.wandb.com" not in self.kube_names("customresourcedefinitions")

@@ -1,5 +1,6 @@
-"""The README's main command, scripts/demo, as a newcomer runs it: the whole chain, twice, a report and a
-teardown; with --keep the services stay up until SIGTERM; at the end nothing it started is left running."""
+"""The README's main command, scripts/demo, as a newcomer runs it: the whole chain, building its VPC (the
+other chain tests use subnets made in moto), twice, a report and a teardown that leaves nothing in moto or the
+testbed; with --keep the services stay up until SIGTERM; at the end nothing it started is left running."""
 
 import os
 import re
@@ -29,14 +30,7 @@ def wait_for(path, text, proc, timeout):
     pytest.fail("no %r from scripts/demo within %d s" % (text, timeout), pytrace=False)
 
 
-def alive(pid):
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    # a zombie has exited; only its parent has not reaped it yet
-    with open("/proc/%d/stat" % pid) as handle:
-        return handle.read().split(")")[-1].split()[0] != "Z"
+alive = localenv.running
 
 
 def answers(url):
@@ -96,9 +90,11 @@ def test_demo_runs_the_chain_keeps_its_services_and_stops_them(tmp_path):
         assert answers(moto_url + "/moto-api/") and answers(repo_url + "/index.yaml")
         assert all(alive(pid) for pid in testbed_pids)
         assert kept, "no process started by the demo found running"
+        # the teardown left nothing behind, VPC included
+        harness.Chain.attach(localenv.Testbed(os.path.join(workdir, "testbed")).attach(), moto_url).assert_empty()
 
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(120) == 0
+        assert proc.wait(120) == 0  # the demo returns once what it stopped has exited
     finally:
         if proc.poll() is None:  # the test failed early: still stop what the demo started
             proc.send_signal(signal.SIGTERM)

@@ -55,6 +55,7 @@ def _leftovers(clients, name):
 
 
 def test_eks_cluster_role_check_create_idempotent_teardown(moto):
+    """The role on its own, building its VPC: the only test of that path apart from the demo."""
     name = "role-" + uuid.uuid4().hex[:6]
     clients = _account(moto)
     playbook = os.path.join(harness.ROOT, "tests", "integration", "playbooks", "eks_cluster_role.yml")
@@ -72,6 +73,11 @@ def test_eks_cluster_role_check_create_idempotent_teardown(moto):
     made = _leftovers(clients, name)
     assert set(made) == {"cluster", "addons", "roles", "oidc", "vpcs", "subnets", "nat", "igw"}, made
     assert len(made["subnets"]) == 6 and len(made["nat"]) == 1
+    subnets = clients["ec2"].describe_subnets(SubnetIds=made["subnets"])["Subnets"]
+    roles = sorted(t["Key"] for s in subnets for t in s["Tags"] if t["Key"].startswith("kubernetes.io/role/"))
+    assert roles == ["kubernetes.io/role/elb"] * 3 + ["kubernetes.io/role/internal-elb"] * 3
+    assert len(set(s["AvailabilityZone"] for s in subnets)) == 3
+    assert clients["eks"].list_nodegroups(clusterName=name)["nodegroups"] == [name + "-default"]
     assert made["addons"] == ["coredns", "kube-proxy", "vpc-cni"]
     second = harness.run_playbook(playbook, extra_vars=extra, env=env, diff=True)
     second.require(changed=0)

@@ -1,100 +1,31 @@
 """The whole chain: playbooks/site.yml and teardown.yml with inventories/local, on a fresh testbed and moto.
 
-One chain per Helm major version (the roles run whichever ``helm`` is on PATH). Each test builds on the
-previous one's state, in file order: bad input changes nothing, the plan changes nothing, the chain
-converges without printing a secret, a re-run and a check run change nothing, what exists is what the
-issue asks for, the teardown removes everything (and again changes nothing); then the chart mode.
+One chain per Helm major version (the roles run whichever ``helm`` is on PATH), each on its own services
+and in subnets made directly in moto (the VPC-building path is the demo's and test_it_aws's). Each test
+builds on the previous one's state, in file order: the plan changes nothing, the chain converges without
+printing a secret, a re-run and a check run change nothing, what exists is what the roles promise, the
+teardown removes everything (and again changes nothing). What does not depend on the Helm version (bad
+input, the chart mode, the EBS CSI add-on, inventories/aws) runs once, in test_it_site_cases.py.
 """
 
 import base64
 import json
-import os
 import re
-import subprocess
-import sys
 
-import boto3
 import pytest
 
 import harness
-import localenv
 
-INVENTORY = os.path.join(harness.ROOT, "inventories", "local")
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
-
-
-class Chain(object):
-    def __init__(self, workdir, helm_version):
-        self.workdir = workdir
-        self.services = localenv.DemoServices(workdir, helm_version).start()
-        self.bed, self.moto, self.env = self.services.bed, self.services.moto, self.services.env
-        session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-        self.aws = dict((name, session.client(name, endpoint_url=self.moto.url)) for name in ("iam", "s3", "eks", "ec2"))
-
-    def stop(self):
-        self.services.stop()
-
-    def play(self, playbook, *args):
-        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY,
-               os.path.join(harness.ROOT, "playbooks", playbook)] + list(args)
-        proc = subprocess.run(cmd, env=self.env, cwd=harness.ROOT, check=False, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
-        return harness.PlaybookResult(proc)
-
-    def kube(self, *args):
-        return json.loads(self.bed.kubectl("get", "-o", "json", *args).stdout)
-
-    def kube_names(self, *args):
-        return sorted(item["metadata"]["name"] for item in self.kube(*args)["items"])
-
-    def roles(self):
-        return sorted(r["RoleName"] for r in self.aws["iam"].list_roles()["Roles"] if not r["Path"].startswith("/aws-"))
-
-    def buckets(self):
-        return [b["Name"] for b in self.aws["s3"].list_buckets()["Buckets"]]
-
-    def user_namespaces(self):
-        return [n for n in self.kube_names("namespaces") if n not in ("default", "kube-node-lease", "kube-public", "kube-system")]
-
-    def assert_empty(self):
-        assert self.roles() == []
-        assert self.buckets() == []
-        assert self.aws["eks"].list_clusters()["clusters"] == []
-        assert self.aws["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
-        tagged = [{"Name": "tag:selfmanaged.wandb/cluster", "Values": ["wandb-demo"]}]
-        assert self.aws["ec2"].describe_vpcs(Filters=tagged)["Vpcs"] == []
-        assert self.user_namespaces() == []
-        assert self.kube_names("secrets", "-n", "kube-system", "-l", "owner=helm") == []  # no Helm release left
-        assert self.kube_names("storageclasses") == []
-        assert "weightsandbiases.apps.wandb.com" not in self.kube_names("customresourcedefinitions")
 
 
 @pytest.fixture(scope="module", params=[3, 4], ids=["helm3", "helm4"])
 def chain(request):
     path = harness.make_workdir("wandb-site-")
-    env = Chain(path, request.param)
+    env = harness.Chain(path, request.param)
     yield env
     env.stop()
     harness.remove(path)
-
-
-@pytest.mark.parametrize("extra, variable", [
-    ({"clickhouse_replicas": 0}, "clickhouse_replicas must be at least 1"),
-    ({"wandb_weave_license": ""}, "wandb_weave_license is required"),
-    ({"wandb_weave_host": "wandb.example.com"}, "wandb_weave_host must be the URL"),
-    ({"clickhouse_chart_repo_url": "ftp://charts"}, "clickhouse_chart must be an oci:// reference"),
-    ({"ebs_csi_method": "operator"}, "ebs_csi_method"),
-    ({"clickhouse_shards": "two"}, "clickhouse_shards"),  # the argument spec, checked by site.yml's preflight
-    ({"--skip-tags": "clickhouse"}, "wandb_weave_clickhouse needs a host for Weave"),  # Weave without ClickHouse
-])
-def test_bad_input_fails_before_anything_changes(chain, extra, variable):
-    extra = dict(extra)  # the parameters are shared by both Helm versions
-    args = ["--skip-tags", extra.pop("--skip-tags")] if "--skip-tags" in extra else []
-    result = chain.play("site.yml", "-e", json.dumps(extra), *args)
-    assert result.rc != 0, result.output[-3000:]
-    assert variable in result.output
-    assert result.changed == 0
-    chain.assert_empty()
 
 
 def test_check_diff_plans_the_chain_and_changes_nothing(chain):
@@ -122,6 +53,9 @@ def test_second_run_and_check_run_change_nothing(chain):
 
 
 def test_what_exists(chain):
+    cluster = chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
+    assert cluster["resourcesVpcConfig"]["subnetIds"] == chain.services.subnet_ids  # WANDB_DEMO_SUBNET_IDS, no VPC built
+
     storage_class = chain.kube("storageclass", "ebs-sc")
     assert storage_class["provisioner"] == "ebs.csi.aws.com"
     assert storage_class["parameters"] == {"type": "gp3", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"}
@@ -179,68 +113,3 @@ def test_teardown_removes_everything_and_runs_again(chain):
     assert result.changed > 5
     chain.assert_empty()
     chain.play("teardown.yml").require(changed=0)
-
-
-def test_chart_mode(chain):
-    """The plain wandb/wandb chart: license as a secret value, a LoadBalancer, MySQL on ebs-sc."""
-    mode = ["-e", json.dumps({"wandb_weave_mode": "chart", "wandb_weave_weave_trace": False})]
-    result = chain.play("site.yml", "--skip-tags", "clickhouse", "-vvv", "--diff", *mode).require()
-    assert LICENSE not in result.output
-    service = chain.kube("service", "-n", "wandb", "wandb")
-    assert service["spec"]["type"] == "LoadBalancer"
-    mysql = chain.kube("statefulset", "-n", "wandb", "wandb-mysql")
-    assert mysql["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == "ebs-sc"
-    license_secret = chain.kube("secret", "-n", "wandb", "wandb-license")["data"]["license"]
-    assert base64.b64decode(license_secret).decode() == LICENSE
-    chain.play("site.yml", "--skip-tags", "clickhouse", *mode).require(changed=0)
-    chain.play("teardown.yml", *mode).require()
-    chain.assert_empty()
-
-
-def test_smoke_playbook_hands_the_sdk_url_and_key_without_printing_the_key(tmp_path):
-    """smoke.yml's wiring, with a stand-in for the wandb SDK (logging to a real server needs a real W&B)."""
-    record = tmp_path / "record.json"
-    key = "local-0123456789abcdef0123456789abcdef01234567"
-    env = harness.ansible_env({"PYTHONPATH": os.path.join(harness.ROOT, "tests", "fixtures", "wandb_sdk_standin"),
-                               "WANDB_STANDIN_RECORD": str(record)})
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY, "-vvv",
-           os.path.join(harness.ROOT, "playbooks", "smoke.yml"), "-e", json.dumps({"smoke_api_key": key})]
-    proc = subprocess.run(cmd, env=env, cwd=harness.ROOT, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=300)
-    result = harness.PlaybookResult(proc).require()
-    assert key not in result.output
-    assert "Logged run standin1: http://wandb.demo.local/me/smoke/runs/standin1" in result.output
-    assert json.loads(record.read_text()) == {"base_url": "http://wandb.demo.local", "api_key_set": True, "project": "smoke", "steps": 10}
-
-    proc = subprocess.run(cmd[:-2], env=dict(env, WANDB_API_KEY=""), cwd=harness.ROOT, check=False, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)
-    assert proc.returncode != 0 and "smoke: smoke_api_key is required" in proc.stdout
-
-
-def test_aws_inventory_plans_a_real_account(chain):
-    """inventories/aws (EKS mode, no kubeconfig) in check mode on an empty account: every stage plans, nothing is made."""
-    args = ["-e", json.dumps({"wandb_weave_license": LICENSE}), "--check", "--diff"]
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", os.path.join(harness.ROOT, "inventories", "aws"),
-           os.path.join(harness.ROOT, "playbooks", "site.yml")] + args
-    env = dict(chain.env, AWS_REGION="us-west-2", AWS_DEFAULT_REGION="us-west-2")
-    proc = subprocess.run(cmd, env=env, cwd=harness.ROOT, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=600)
-    result = harness.PlaybookResult(proc).require()
-    for stage in ("creates IAM role wandb-ebs-csi", "creates an S3 bucket, IAM role wandb-clickhouse", "installs W&B (operator mode)"):
-        assert stage in result.output
-    assert LICENSE not in result.output
-    chain.assert_empty()
-
-
-def test_ebs_csi_as_the_eks_addon(chain):
-    """ebs_csi_method=addon, against the EKS add-on API the test fixtures add to moto."""
-    addon_mode = ["-e", json.dumps({"ebs_csi_method": "addon"})]
-    chain.play("site.yml", "--tags", "eks_cluster,ebs_csi", *addon_mode).require()
-    addon = chain.aws["eks"].describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
-    assert addon["serviceAccountRoleArn"].endswith(":role/wandb-demo-ebs-csi")
-    assert addon["addonVersion"] == "v1.38.1-eksbuild.2"  # latest: the newest the fixture offers
-    assert chain.kube_names("storageclasses") == ["ebs-sc"]
-    assert chain.kube_names("secrets", "-n", "kube-system", "-l", "owner=helm") == []  # no chart
-    chain.play("site.yml", "--tags", "eks_cluster,ebs_csi", *addon_mode).require(changed=0)
-    chain.play("teardown.yml", *addon_mode).require()
-    chain.assert_empty()

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import os
 
 import pytest
 
@@ -65,15 +66,20 @@ def test_k8s_apply_lifecycle(testbed, namespace):
 
 
 def test_k8s_secret_generate_and_copy(testbed, namespace):
-    """k8s_secret on the testbed: generated once, copied across namespaces, no value in -vvv --diff output."""
+    """k8s_secret on the testbed: generated once, copied across namespaces, no value in -vvv --diff output, removed."""
     workdir = harness.make_workdir("k8s-secret-")
     try:
         playbook = harness.target_playbook(workdir, "k8s_secret", "lifecycle.yml")
-        extra = {"kubeconfig": testbed.kubeconfig, "kubectl_bin": testbed.env["KUBECTL_BIN"], "ns": namespace, "secret": LICENSE}
+        extra = {"kubeconfig": testbed.kubeconfig, "kubectl_bin": testbed.env["KUBECTL_BIN"], "ns": namespace, "secret": LICENSE,
+                 "workdir": workdir}
         result = harness.run_playbook(playbook, extra_vars=extra, diff=True, verbosity=3).require()
-        password = base64.b64decode(testbed.kubectl("get", "secret", "-n", namespace + "-db", "db-auth", "-o",
-                                                    "jsonpath={.data.admin-password}", check=False).stdout or b"").decode()
+        with open(os.path.join(workdir, "generated-password")) as handle:
+            password = handle.read()
     finally:
         harness.remove(workdir)
     assert LICENSE not in result.output
-    assert password == ""  # removed at the end of the scenario
+    assert len(password) == 32 and password not in result.output
+    # the scenario removes both Secrets at its end
+    for secret_namespace, name in ((namespace + "-db", "db-auth"), (namespace + "-app", "app-db")):
+        gone = testbed.kubectl("get", "secret", "-n", secret_namespace, name, check=False)
+        assert gone.returncode == 1 and "NotFound" in gone.stderr, (gone.returncode, gone.stdout, gone.stderr)
