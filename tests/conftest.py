@@ -1,5 +1,5 @@
 """Makes the checkout importable as ansible_collections.selfmanaged.wandb for every test, and orders the
-tests longest first for pytest-xdist (scripts/test runs ``-n 2 --dist loadgroup --no-loadscope-reorder``)."""
+tests longest first for pytest-xdist (scripts/test runs ``-n 2 --dist loadscope --no-loadscope-reorder``)."""
 
 import os
 import sys
@@ -19,32 +19,31 @@ if not os.path.islink(_LINK):
 if COLLECTIONS_DIR not in sys.path:
     sys.path.insert(0, COLLECTIONS_DIR)
 
-# Handed out first, each to the next free worker, so that neither worker is left with a long one at the end:
-# xdist_group names (a group runs on one worker, in order) or node ID prefixes. Measured durations are in the
-# README; everything else follows in collection order.
+# pytest-xdist's --dist loadscope hands a module (or a class) to one worker as a unit: tests in a module share
+# their services and may build on each other. The units below go out first, longest first, so that neither
+# worker is left with a long one at the end; the rest follow in collection order. (Not --dist loadgroup: with
+# pytest 9.2 its xdist_group marks are silently ignored, pytest-dev/pytest-xdist#1386.)
 LONGEST_FIRST = [
-    "tests/integration/test_demo.py::test_demo_runs_the_chain_keeps_its_services_and_stops_them",
-    "site-helm3",
-    "site-helm4",
-    "site-cases",
-    "molecule",
-    "tests/quality/test_static.py::test_ansible_test_sanity",
-    "tests/integration/test_it_aws.py::test_eks_cluster_role_check_create_idempotent_teardown",
-    "tests/quality/test_static.py::test_ansible_lint_production_profile",
+    "tests/integration/test_demo.py::",
+    "tests/integration/test_it_helm_release.py::",
+    "tests/integration/test_it_site.py::TestHelm3::",
+    "tests/integration/test_it_site.py::TestHelm4::",
+    "tests/integration/test_it_site_cases.py::",
+    "tests/molecule/test_molecule.py::",
+    "tests/integration/test_it_aws.py::",
+    "tests/quality/test_static.py::",
+    "tests/integration/test_it_wandb_cr.py::",
 ]
 
 
 def _rank(item):
-    marker = item.get_closest_marker("xdist_group")
-    group = marker.args[0] if marker and marker.args else marker.kwargs.get("name") if marker else None
-    for index, key in enumerate(LONGEST_FIRST):
-        if key == group or item.nodeid.startswith(key):
+    for index, prefix in enumerate(LONGEST_FIRST):
+        if item.nodeid.startswith(prefix):
             return index
     return len(LONGEST_FIRST)
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """After pytest's own ordering (a module-scoped parametrized fixture's tests stay together, in file order):
-    a stable sort, so the order inside each group is kept."""
+    """After pytest's own ordering: a stable sort, so the order inside each module is kept."""
     items.sort(key=_rank)

@@ -15,9 +15,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if str(item.fspath).startswith(here):
             item.add_marker(pytest.mark.integration)
-            # the chain's tests build on each other, so each Helm version's run stays on one xdist worker
-            if "chain" in getattr(item, "fixturenames", ()) and item.module.__name__ == "test_it_site":
-                item.add_marker(pytest.mark.xdist_group("site-helm%d" % item.callspec.params["chain"]))
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ import yaml
 import harness
 
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
-pytestmark = pytest.mark.xdist_group("site-cases")  # one worker: the cases share their services
 CHECK_TASK = "selfmanaged.wandb.%s : Check the input (each failure names its variable)"
 
 

@@ -23,7 +23,7 @@ import localenv  # noqa: E402  pylint: disable=wrong-import-position
 MOLECULE = os.path.join(ROOT, "extensions", "molecule")
 SCENARIOS = sorted(d for d in os.listdir(MOLECULE) if os.path.isfile(os.path.join(MOLECULE, d, "molecule.yml")))
 ACTIONS = ("syntax", "converge", "idempotence", "verify", "destroy")
-pytestmark = [pytest.mark.molecule, pytest.mark.xdist_group("molecule")]
+pytestmark = pytest.mark.molecule
 
 
 @pytest.fixture(scope="module")
