@@ -42,7 +42,9 @@ ensure_venv() {
   fi
   "$py" -m venv --clear "$VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip
-  (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt)
+  # pip warns once per package about this machine's unused local index folders; keep CI's log readable
+  (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt) \
+    2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$" >&2)
   touch "$stamp"
   log "virtualenv ready"
 }

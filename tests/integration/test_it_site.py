@@ -26,9 +26,10 @@ class ChainOnHelm(object):
     helm = None
 
     @pytest.fixture(scope="class")
-    def chain(self, request):
+    @classmethod
+    def chain(cls):
         path = harness.make_workdir("wandb-site-")
-        env = harness.Chain(path, request.cls.helm)
+        env = harness.Chain(path, cls.helm)
         yield env
         env.stop()
         harness.remove(path)
