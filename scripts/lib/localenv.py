@@ -3,6 +3,7 @@
 Each is started on a free port and stopped by its own PID (or thread) when done.
 """
 
+import fcntl
 import http.server
 import os
 import re
@@ -36,11 +37,16 @@ class Testbed(object):
 
     def up(self):
         env = dict(os.environ, TESTBED_SIMULATE_READINESS="1" if self.simulate_readiness else "0")
-        out = subprocess.run(
-            [os.path.join(SHARED, "testbed", "up"), self.state_dir], env=env, check=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600,
-        ).stdout
-        self._read_exports(out)
+        # `up` installs the binaries on first use; two installs at once (xdist workers) corrupt each other
+        home = os.environ.get("TESTBED_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "k8s-testbed")
+        os.makedirs(home, exist_ok=True)
+        with open(os.path.join(home, ".install.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            proc = subprocess.run([os.path.join(SHARED, "testbed", "up"), self.state_dir], env=env, check=False,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600)
+        if proc.returncode != 0:
+            raise RuntimeError("testbed up %s failed (rc=%d): %s" % (self.state_dir, proc.returncode, proc.stderr[-3000:]))
+        self._read_exports(proc.stdout)
         return self
 
     def attach(self):
