@@ -8,6 +8,7 @@ step failed (then its logs are kept there).
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import tempfile
 import time
 
 import boto3
+import yaml
 
 from localenv import ROOT, DemoServices
 
@@ -44,11 +46,37 @@ def run_play(env, playbook, label, *args):
     return int(match.group(2)), proc.stdout
 
 
-def report(bed, moto):
-    say("what exists now - Kubernetes (the testbed)")
-    print(bed.kubectl("get", "storageclasses,namespaces", check=False).stdout)
-    print(bed.kubectl("get", "statefulsets,deployments,daemonsets,services,secrets,weightsandbiases", "-A",
-                      "--field-selector=metadata.namespace!=default", check=False).stdout)
+# Which stage made the Helm releases in each namespace (the defaults of inventories/local).
+STAGES = {"kube-system": "ebs_csi", "clickhouse": "clickhouse", "wandb-cr": "wandb_weave (the W&B operator)",
+          "wandb": "wandb_weave (W&B, installed by the operator from the WeightsAndBiases resource)"}
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob")
+
+
+def workloads(bed, helm_bin):
+    """Per Helm release: the workloads its chart made (from the release's manifest) with their images."""
+    releases = json.loads(subprocess.run([helm_bin, "--kubeconfig", bed.kubeconfig, "list", "-A", "-o", "json"], check=True,
+                                         stdout=subprocess.PIPE, universal_newlines=True).stdout)
+    lines = []
+    for release in sorted(releases, key=lambda r: list(STAGES).index(r["namespace"]) if r["namespace"] in STAGES else 99):
+        manifest = subprocess.run([helm_bin, "--kubeconfig", bed.kubeconfig, "get", "manifest", release["name"], "-n", release["namespace"]],
+                                  check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
+        stage = STAGES.get(release["namespace"], "?")
+        lines.append("%s: release %s/%s, chart %s" % (stage, release["namespace"], release["name"], release["chart"]))
+        for doc in yaml.safe_load_all(manifest):
+            if not doc or doc.get("kind") not in WORKLOADS:
+                continue
+            spec = doc["spec"]["jobTemplate"]["spec"] if doc["kind"] == "CronJob" else doc["spec"]
+            images = sorted(set(c["image"] for c in spec["template"]["spec"]["containers"]))
+            replicas = " x%s" % spec["replicas"] if "replicas" in spec else ""
+            lines.append("    %s/%s%s: %s" % (doc["kind"], doc["metadata"]["name"], replicas, ", ".join(images)))
+    return "\n".join(lines)
+
+
+def report(bed, moto, helm_bin):
+    say("what the stages made - Kubernetes (the testbed), workloads as the real charts made them")
+    print(workloads(bed, helm_bin))
+    print()
+    print(bed.kubectl("get", "storageclasses,csidrivers,namespaces,weightsandbiases", "-A", check=False).stdout)
     say("what exists now - AWS (moto)")
     session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
     eks = session.client("eks", endpoint_url=moto.url)
@@ -93,7 +121,7 @@ def main():
         run_play(env, "site.yml", "plan: site.yml --check --diff on the empty account", "--check", "--diff")
         first, dummy = run_play(env, "site.yml", "first run: converge the whole chain")
         second, output = run_play(env, "site.yml", "second run: must change nothing")
-        report(bed, moto)
+        report(bed, moto, bed.helm(3))
         say("first run changed=%d, second run changed=%d" % (first, second))
         if second != 0:
             raise SystemExit("demo: the second run changed something; idempotence is broken")
@@ -102,7 +130,7 @@ def main():
         if args.teardown:
             run_play(env, "teardown.yml", "teardown: everything in reverse")
             again, dummy = run_play(env, "teardown.yml", "teardown again: must change nothing")
-            report(bed, moto)
+            report(bed, moto, bed.helm(3))
             if again != 0:
                 raise SystemExit("demo: the second teardown changed something")
         failed = False

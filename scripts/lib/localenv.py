@@ -7,10 +7,12 @@ import fcntl
 import http.server
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 import urllib.request
@@ -18,7 +20,10 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = os.environ.get("SHARED") or os.path.join(os.path.dirname(ROOT), "shared")
 COLLECTIONS_DIR = os.path.join(ROOT, ".cache", "collections")
-CHARTS = os.path.join(ROOT, "tests", "charts")
+# The real upstream charts (see its README), served as a private mirror would serve them.
+UPSTREAM_CHARTS = os.path.join(SHARED, "charts")
+# Fixture charts for properties no real chart has (tests/fixtures/charts/*/Chart.yaml says which).
+CHARTS = os.path.join(ROOT, "tests", "fixtures", "charts")
 
 
 def free_port():
@@ -98,9 +103,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 class ChartRepo(object):
-    """Every chart under tests/charts, packaged and served as a Helm repository on 127.0.0.1.
+    """A Helm repository on 127.0.0.1, as a private mirror would be: the real upstream charts from
+    ../shared/charts as packaged there, and the fixture charts under tests/fixtures/charts.
 
-    ``extra_versions`` packages a chart again under other versions (upgrade tests need two).
+    ``extra_versions`` packages a fixture chart again under other versions (upgrade tests need two).
     """
 
     def __init__(self, workdir, helm_bin, extra_versions=None):
@@ -112,6 +118,9 @@ class ChartRepo(object):
 
     def build(self):
         os.makedirs(self.dir, exist_ok=True)
+        for name in sorted(os.listdir(UPSTREAM_CHARTS)):
+            if name.endswith(".tgz"):
+                shutil.copy(os.path.join(UPSTREAM_CHARTS, name), self.dir)
         for name in sorted(os.listdir(CHARTS)):
             for version in [None] + list(self.extra_versions.get(name, [])):
                 cmd = [self.helm_bin, "package", os.path.join(CHARTS, name), "--destination", self.dir]
@@ -233,22 +242,30 @@ class MotoServer(object):
         }
 
 
-class FakeOperator(object):
-    """tests/fixtures/fake_wandb_operator.py against one testbed: plays the W&B operator's controller."""
+class WandbOperatorStandin(object):
+    """tests/fixtures/wandb_operator_standin.py against one testbed: plays the W&B operator's controller, installing
+    the real operator-wandb chart with Helm 4 as the real controller does."""
 
-    def __init__(self, kubeconfig, log_dir):
+    def __init__(self, kubeconfig, helm4_bin, log_dir):
         self.kubeconfig = kubeconfig
-        self.log_path = os.path.join(log_dir, "fake-wandb-operator.log")
+        self.helm4_bin = helm4_bin
+        self.log_path = os.path.join(log_dir, "wandb-operator-standin.log")
         self.proc = None
 
     def start(self):
-        script = os.path.join(ROOT, "tests", "fixtures", "fake_wandb_operator.py")
+        script = os.path.join(ROOT, "tests", "fixtures", "wandb_operator_standin.py")
         with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen([sys.executable, script, self.kubeconfig], stdout=log, stderr=log)
+            self.proc = subprocess.Popen([sys.executable, script, self.kubeconfig, self.helm4_bin], stdout=log, stderr=log)
         return self
 
     def stop(self):
         stop_process(self.proc)
+
+
+def operator_crd():
+    """The WeightsAndBiases CRD exactly as the W&B operator chart ships it (crds/wandb.yaml)."""
+    with tarfile.open(os.path.join(UPSTREAM_CHARTS, "operator-1.4.8.tgz")) as chart:
+        return chart.extractfile("operator/crds/wandb.yaml").read().decode()
 
 
 def helm_on_path(workdir, helm_bin):
@@ -309,7 +326,7 @@ class DemoServices(object):
             if self.premade_network:
                 self.subnet_ids = self.moto.make_network()
             self.repo = ChartRepo(self.workdir, self.bed.helm(3)).build().serve()
-            self.operator = FakeOperator(self.bed.kubeconfig, self.workdir).start()
+            self.operator = WandbOperatorStandin(self.bed.kubeconfig, self.bed.helm(4), self.workdir).start()
         except BaseException:
             self.stop()
             raise

@@ -49,10 +49,13 @@ def chart_repo(workdir, testbed):
 
 @pytest.fixture(scope="session")
 def wandb_testbed(testbed, workdir):
-    """The ready testbed with the WeightsAndBiases CRD and the fake W&B operator running."""
-    testbed.kubectl("apply", "-f", os.path.join(harness.ROOT, "tests", "fixtures", "weightsandbiases-crd.yaml"))
+    """The ready testbed with the real WeightsAndBiases CRD and the stand-in W&B operator running."""
+    crd = os.path.join(workdir, "weightsandbiases-crd.yaml")
+    with open(crd, "w") as handle:
+        handle.write(localenv.operator_crd())
+    testbed.kubectl("apply", "--server-side", "-f", crd)
     testbed.kubectl("wait", "--for=condition=Established", "crd/weightsandbiases.apps.wandb.com", "--timeout=60s")
-    operator = localenv.FakeOperator(testbed.kubeconfig, workdir).start()
+    operator = localenv.WandbOperatorStandin(testbed.kubeconfig, testbed.helm(4), workdir).start()
     yield testbed
     operator.stop()
 

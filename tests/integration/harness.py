@@ -179,6 +179,22 @@ class Chain(object):
     def kube_names(self, *args):
         return sorted(item["metadata"]["name"] for item in self.kube(*args)["items"])
 
+    def helm(self, *args):
+        helm_bin = self.bed.helm(self.services.helm_version if self.services else 3)
+        proc = subprocess.run([helm_bin, "--kubeconfig", self.bed.kubeconfig] + list(args), check=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+        return json.loads(proc.stdout)
+
+    def helm_chart(self, namespace, release):
+        """<chart>-<version> of a deployed release, as ``helm list`` shows it."""
+        releases = self.helm("list", "-n", namespace, "--filter", "^%s$" % release, "-o", "json")
+        assert [r["status"] for r in releases] == ["deployed"], releases
+        return releases[0]["chart"]
+
+    def helm_values(self, namespace, release):
+        """The values the release was installed with (``helm get values``)."""
+        return self.helm("get", "values", release, "-n", namespace, "-o", "json")
+
     def roles(self):
         return sorted(r["RoleName"] for r in self.aws["iam"].list_roles()["Roles"] if not r["Path"].startswith("/aws-"))
 
@@ -190,7 +206,8 @@ class Chain(object):
 
     def assert_empty(self):
         """Nothing the chain makes exists: no IAM role, bucket, cluster, OIDC provider, VPC or subnet or gateway
-        the role tagged, NAT gateway, Elastic IP, namespace, Helm release, StorageClass or W&B CRD."""
+        the role tagged, NAT gateway, Elastic IP, namespace, Helm release, StorageClass, CSIDriver, ClusterRole(Binding)
+        or W&B CRD."""
         assert self.roles() == []
         assert self.buckets() == []
         assert self.aws["eks"].list_clusters()["clusters"] == []
@@ -204,4 +221,6 @@ class Chain(object):
         assert self.user_namespaces() == []
         assert self.kube_names("secrets", "-n", "kube-system", "-l", "owner=helm") == []  # no Helm release left
         assert self.kube_names("storageclasses") == []
+        # cluster-wide objects of the real charts (the testbed starts with none of these)
+        assert self.kube_names("csidrivers,clusterroles,clusterrolebindings") == []
         assert "weightsandbiases.apps.wandb.com" not in self.kube_names("customresourcedefinitions")

@@ -81,6 +81,14 @@ def test_demo_runs_the_chain_keeps_its_services_and_stops_them(tmp_path):
         assert "first run changed=" in output and ", second run changed=0" in output
         assert "W&B is at http://wandb.demo.local " in output  # inventories/local's wandb_weave_host
         assert "teardown again: must change nothing" in output
+        # the report: what each stage made, as the real charts made it
+        for line in ("ebs_csi: release kube-system/aws-ebs-csi-driver, chart aws-ebs-csi-driver-2.64.0",
+                     "clickhouse: release clickhouse/clickhouse, chart clickhouse-8.0.10",
+                     "    StatefulSet/clickhouse-shard0 x3: docker.io/bitnamilegacy/clickhouse:25.3.2-debian-12-r3",
+                     "    Deployment/wandb-controller-manager x1: wandb/controller:1.22.0",
+                     "release wandb/wandb, chart operator-wandb-0.43.8",
+                     "    Deployment/wandb-weave-trace-bc x1: wandb/weave-trace:latest"):
+            assert line in output, line
         moto_url = re.search(r"moto (http://127\.0\.0\.1:\d+)", output).group(1)
         repo_url = re.search(r"chart repository (http://127\.0\.0\.1:\d+)", output).group(1)
         testbed_pids = [int(open(os.path.join(workdir, "testbed", name)).read()) for name in ("etcd.pid", "apiserver.pid")]

@@ -19,6 +19,32 @@ import harness
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
 
 
+def secret_refs(workloads):
+    """(workload, Secret, key or None for a whole envFrom Secret) for every reference that is not optional."""
+    found = []
+
+    def walk(node, workload):
+        if isinstance(node, dict):
+            ref = node.get("secretKeyRef")
+            if isinstance(ref, dict) and not ref.get("optional"):
+                found.append((workload, ref["name"], ref["key"]))
+            ref = node.get("secretRef")
+            if isinstance(ref, dict) and not ref.get("optional"):
+                found.append((workload, ref["name"], None))
+            if isinstance(node.get("secret"), dict) and node["secret"].get("secretName") and not node["secret"].get("optional"):
+                found.append((workload, node["secret"]["secretName"], None))
+            for value in node.values():
+                walk(value, workload)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, workload)
+
+    for workload in workloads:
+        walk(workload["spec"]["template"], workload["metadata"]["name"])
+    assert found, "no Secret references found: nothing was checked"
+    return found
+
+
 class ChainOnHelm(object):
     """The chain's tests, in file order, each building on the one before. A subclass per Helm version: under
     pytest-xdist (``--dist loadscope``) a class runs on one worker, with its own services."""
@@ -55,9 +81,10 @@ class ChainOnHelm(object):
         chain.play("site.yml").require(changed=0)
         chain.play("site.yml", "--check", "--diff").require(changed=0)
 
-    def test_what_exists(self, chain):
+    def test_the_cluster_and_the_ebs_csi_driver(self, chain):
         cluster = chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
         assert cluster["resourcesVpcConfig"]["subnetIds"] == chain.services.subnet_ids  # WANDB_DEMO_SUBNET_IDS, no VPC built
+        assert cluster["version"] == "1.35"  # in EKS standard support, and W&B needs 1.32+
 
         storage_class = chain.kube("storageclass", "ebs-sc")
         assert storage_class["provisioner"] == "ebs.csi.aws.com"
@@ -65,28 +92,42 @@ class ChainOnHelm(object):
         assert storage_class["volumeBindingMode"] == "WaitForFirstConsumer"
         assert storage_class["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
 
+        # what the real aws-ebs-csi-driver chart made: the CSIDriver, the controller on the annotated account
+        assert chain.kube_names("csidrivers") == ["ebs.csi.aws.com"]
+        assert chain.helm_chart("kube-system", "aws-ebs-csi-driver") == "aws-ebs-csi-driver-2.64.0"
+        controller = chain.kube("deployment", "-n", "kube-system", "ebs-csi-controller")["spec"]["template"]["spec"]
+        assert controller["serviceAccountName"] == "ebs-csi-controller-sa"
         ebs_sa = chain.kube("serviceaccount", "-n", "kube-system", "ebs-csi-controller-sa")
-        ebs_role = ebs_sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
-        assert ebs_role.endswith(":role/wandb-demo-ebs-csi")
-        trust = chain.aws["iam"].get_role(RoleName="wandb-demo-ebs-csi")["Role"]["AssumeRolePolicyDocument"]
-        condition = json.dumps(trust)
-        assert "system:serviceaccount:kube-system:ebs-csi-controller-sa" in condition and "sts.amazonaws.com" in condition
+        assert ebs_sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-ebs-csi")
+        trust = json.dumps(chain.aws["iam"].get_role(RoleName="wandb-demo-ebs-csi")["Role"]["AssumeRolePolicyDocument"])
+        assert "system:serviceaccount:kube-system:ebs-csi-controller-sa" in trust and "sts.amazonaws.com" in trust
         attached = chain.aws["iam"].list_attached_role_policies(RoleName="wandb-demo-ebs-csi")["AttachedPolicies"]
         assert [p["PolicyName"] for p in attached] == ["AmazonEBSCSIDriverPolicy"]
 
+    def test_clickhouse_as_the_real_bitnami_chart_made_it(self, chain):
+        assert chain.helm_chart("clickhouse", "clickhouse") == "clickhouse-8.0.10"
         shard = chain.kube("statefulset", "-n", "clickhouse", "clickhouse-shard0")
+        pod = shard["spec"]["template"]["spec"]
         assert shard["spec"]["replicas"] == 3
-        assert shard["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == "ebs-sc"
-        env = dict((e["name"], e) for e in shard["spec"]["template"]["spec"]["containers"][0]["env"])
+        assert [c["image"] for c in pod["containers"]] == ["docker.io/bitnamilegacy/clickhouse:25.3.2-debian-12-r3"]
+        assert [t["spec"]["storageClassName"] for t in shard["spec"]["volumeClaimTemplates"]] == ["ebs-sc"]
+        assert pod["serviceAccountName"] == "clickhouse"
+        env = dict((e["name"], e) for e in pod["containers"][0]["env"])
         assert env["CLICKHOUSE_ADMIN_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "clickhouse-auth", "key": "admin-password"}
-        overrides = chain.kube("configmap", "-n", "clickhouse", "clickhouse-extra")["data"]
-        assert "<weave_cluster/>" in overrides["00_cluster.xml"] and "<keeper_server>" in overrides["00_cluster.xml"]
-        storage = overrides["01_extra_overrides.xml"]
+        assert [env["KEEPER_NODE_%d" % i]["value"] for i in range(3)] == [
+            "clickhouse-shard0-%d.clickhouse-headless.clickhouse.svc.cluster.local" % i for i in range(3)]
+        config = chain.kube("configmap", "-n", "clickhouse", "clickhouse")["data"]["00_default_overrides.xml"]
+        assert "<weave_cluster>" in config and "<keeper_server>" in config and config.count("<replica>") == 3
+        storage = chain.kube("configmap", "-n", "clickhouse", "clickhouse-extra")["data"]["01_extra_overrides.xml"]
         bucket = "wandb-demo-weave-clickhouse-123456789012"
         assert "<endpoint>https://%s.s3.us-east-1.amazonaws.com/clickhouse/{replica}/</endpoint>" % bucket in storage
         assert "<use_environment_credentials>true</use_environment_credentials>" in storage
         assert "<storage_policy>s3_main</storage_policy>" in storage and "<type>cache</type>" in storage
-        assert "access_key" not in storage and "secret_access_key" not in storage
+        rendered = json.dumps(chain.kube("all,configmaps,secrets", "-n", "clickhouse"))
+        assert "access_key" not in rendered and "AWS_SECRET_ACCESS_KEY" not in rendered and "AWS_ACCESS_KEY_ID" not in rendered
+        # Bitnami's frozen copy, which the chart renders only with allowInsecureImages
+        assert chain.helm_values("clickhouse", "clickhouse")["global"] == {"security": {"allowInsecureImages": True}}
+
         ch_sa = chain.kube("serviceaccount", "-n", "clickhouse", "clickhouse")
         assert ch_sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-clickhouse")
         policy = chain.aws["iam"].get_role_policy(RoleName="wandb-demo-clickhouse", PolicyName="clickhouse-bucket")["PolicyDocument"]
@@ -97,13 +138,39 @@ class ChainOnHelm(object):
         block = chain.aws["s3"].get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
         assert all(block.values()) and len(block) == 4
 
+    def test_wandb_as_the_real_operator_wandb_chart_renders_it(self, chain):
+        """What the stand-in operator installed from the resource: operator-wandb 0.43.8, as the real one would."""
+        operator = chain.kube("deployment", "-n", "wandb-cr", "wandb-controller-manager")
+        container = operator["spec"]["template"]["spec"]["containers"][0]
+        assert (container["image"], container["imagePullPolicy"]) == ("wandb/controller:1.22.0", "IfNotPresent")
+
         cr = chain.kube("weightsandbiases", "-n", "wandb", "wandb")
         assert cr["status"]["phase"] == "Completed"
-        clickhouse = cr["spec"]["values"]["global"]["clickhouse"]
-        assert clickhouse["host"] == "clickhouse-headless.clickhouse.svc.cluster.local"
-        assert clickhouse["port"] == 8123 and clickhouse["database"] == "wandb_weave"
-        assert cr["spec"]["values"]["weave-trace"]["install"] is True
         assert LICENSE not in json.dumps(cr["spec"])
+        assert chain.helm_chart("wandb", "wandb") == "operator-wandb-0.43.8"
+        workloads = chain.kube("deployments,statefulsets", "-n", "wandb", "-l", "app.kubernetes.io/instance=wandb")["items"]
+        names = sorted(w["metadata"]["name"] for w in workloads)
+        assert {"wandb-app-bc", "wandb-console-bc", "wandb-weave-trace-bc"} <= set(names), names
+
+        trace = chain.kube("deployment", "-n", "wandb", "wandb-weave-trace-bc")["spec"]["template"]["spec"]
+        for container in trace["containers"] + trace.get("initContainers", []):
+            env = dict((e["name"], e.get("value", e.get("valueFrom"))) for e in container.get("env", []))
+            if "WF_CLICKHOUSE_HOST" not in env:
+                continue
+            assert env["WF_CLICKHOUSE_HOST"] == "clickhouse-headless.clickhouse.svc.cluster.local"  # ClickHouse's headless Service
+            assert (env["WF_CLICKHOUSE_PORT"], env["WF_CLICKHOUSE_DATABASE"], env["WF_CLICKHOUSE_USER"]) == ("8123", "wandb_weave", "default")
+            assert (env["WF_CLICKHOUSE_REPLICATED"], env["WF_CLICKHOUSE_REPLICATED_CLUSTER"]) == ("true", "weave_cluster")
+            assert env["WF_CLICKHOUSE_PASS"] == {"secretKeyRef": {"name": "wandb-clickhouse-auth", "key": "password"}}
+        assert "<weave_cluster>" in chain.kube("configmap", "-n", "clickhouse", "clickhouse")["data"]["00_default_overrides.xml"]
+        service = chain.kube("service", "-n", "clickhouse", "clickhouse-headless")
+        assert 8123 in [p["port"] for p in service["spec"]["ports"]]
+
+        # every Secret and key a W&B workload needs (not optional) exists in W&B's namespace
+        secrets = dict((s["metadata"]["name"], s.get("data") or {}) for s in chain.kube("secrets", "-n", "wandb")["items"])
+        for workload, name, key in secret_refs(workloads):
+            assert name in secrets, "%s needs Secret %s, which is not in namespace wandb" % (workload, name)
+            assert key is None or key in secrets[name], "%s needs key %s of Secret %s" % (workload, key, name)
+        assert base64.b64decode(secrets["wandb-license"]["license"]).decode() == LICENSE
         copied = chain.kube("secret", "-n", "wandb", "wandb-clickhouse-auth")["data"]["password"]
         assert copied == chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
 

@@ -48,6 +48,11 @@ BAD_INPUT = {
     "type": ({"clickhouse_shards": "two"}, [], spec_task("clickhouse"),
              "Validation of arguments failed:\nargument 'clickhouse_shards' is of type str and we were unable to convert to int: "
              "\"'two'\" cannot be converted to an int"),
+    "eks_version_format": ({"eks_cluster_version": "1.x"}, [], CHECK_TASK % "eks_cluster",
+                           "eks_cluster: eks_cluster_version must be a Kubernetes MAJOR.MINOR version like 1.35"),
+    "eks_version_below_wandb": ({"eks_cluster_version": "1.31"}, [], CHECK_TASK % "eks_cluster",
+                                "eks_cluster: eks_cluster_version 1.31 is older than 1.32, the oldest Kubernetes version W&B supports; "
+                                "set eks_cluster_allow_unsupported_version=true to use it anyway"),
     "weave_without_clickhouse": ({}, ["--skip-tags", "clickhouse"], CHECK_TASK % "wandb_weave",
                                  "wandb_weave: wandb_weave_clickhouse needs a host for Weave - run the clickhouse role first, set it "
                                  "(host, password_secret {namespace, name, key}, ...), or set wandb_weave_weave_trace=false"),
@@ -77,15 +82,20 @@ def test_aws_inventory_plans_a_real_account(chain):
 
 
 def test_chart_mode(chain):
-    """The plain wandb/wandb chart: license as a secret value, a LoadBalancer, MySQL on ebs-sc."""
+    """The real wandb/wandb chart 0.3.9: the license as a secret value, a LoadBalancer, MySQL's volume on ebs-sc."""
     mode = ["-e", json.dumps({"wandb_weave_mode": "chart", "wandb_weave_weave_trace": False})]
     result = chain.play("site.yml", "--skip-tags", "clickhouse", "-vvv", "--diff", *mode).require()
     assert LICENSE not in result.output
-    service = chain.kube("service", "-n", "wandb", "wandb")
-    assert service["spec"]["type"] == "LoadBalancer"
-    mysql = chain.kube("statefulset", "-n", "wandb", "wandb-mysql")
-    assert mysql["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == "ebs-sc"
-    license_secret = chain.kube("secret", "-n", "wandb", "wandb-license")["data"]["license"]
+    assert chain.helm_chart("wandb", "wandb") == "wandb-0.3.9"
+    assert chain.kube("service", "-n", "wandb", "wandb")["spec"]["type"] == "LoadBalancer"
+    claim = chain.kube("persistentvolumeclaim", "-n", "wandb", "wandb")
+    assert claim["spec"]["storageClassName"] == "ebs-sc" and claim["spec"]["resources"]["requests"]["storage"] == "20Gi"
+    mysql = chain.kube("statefulset", "-n", "wandb", "wandb-mysql")["spec"]["template"]["spec"]
+    assert {"name": "data", "persistentVolumeClaim": {"claimName": "wandb"}} in mysql["volumes"]
+    app = chain.kube("deployment", "-n", "wandb", "wandb")["spec"]["template"]["spec"]["containers"][0]
+    env = dict((e["name"], e.get("valueFrom")) for e in app["env"])
+    assert env["LICENSE"] == {"secretKeyRef": {"name": "wandb-secrets", "key": "LICENSE"}}
+    license_secret = chain.kube("secret", "-n", "wandb", "wandb-secrets")["data"]["LICENSE"]
     assert base64.b64decode(license_secret).decode() == LICENSE
     chain.play("site.yml", "--skip-tags", "clickhouse", *mode).require(changed=0)
     chain.play("teardown.yml", *mode).require()

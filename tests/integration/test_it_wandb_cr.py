@@ -1,4 +1,5 @@
-"""wandb_cr through ansible-playbook against the testbed, with a fake W&B operator."""
+"""wandb_cr through ansible-playbook against the testbed, with the stand-in W&B operator installing the real
+operator-wandb chart (tests/fixtures/wandb_operator_standin.py)."""
 
 import base64
 import json
@@ -16,7 +17,9 @@ CLICKHOUSE_PASSWORD = "ch-" + "Pw-9923"
 
 
 def scenario_vars(bed, namespace):
-    return {"kubeconfig": bed.kubeconfig, "kubectl_bin": bed.env["KUBECTL_BIN"], "ns": namespace,
+    # The real chart makes cluster-wide objects named after the release (ClusterRole <name>-console): two W&B
+    # resources of one name in two namespaces collide, so each test's resource has its own name.
+    return {"kubeconfig": bed.kubeconfig, "kubectl_bin": bed.env["KUBECTL_BIN"], "ns": namespace, "wname": "w" + namespace[1:],
             "license": LICENSE, "mysql_password": MYSQL_PASSWORD, "clickhouse_password": CLICKHOUSE_PASSWORD}
 
 
@@ -37,9 +40,11 @@ def test_missing_operator_is_a_clear_error(testbed_noready):
     run_scenario("no_operator.yml", scenario_vars(testbed_noready, "default"))
 
 
-def test_lifecycle_with_no_secret_in_output_or_stored_resource(wandb_testbed, namespace):
-    """Create, no-op, check mode, rotate, delete, with -vvv and --diff; grep everything for secrets."""
-    result = run_scenario("lifecycle.yml", scenario_vars(wandb_testbed, namespace), verbosity=3, diff=True)
+def test_lifecycle_with_no_secret_in_output_or_stored_resource(wandb_testbed, chart_repo, namespace):
+    """Create, no-op, check mode, rotate, delete, with -vvv and --diff; grep everything for secrets. spec.chart names
+    operator-wandb in the local chart repository, as a private mirror would."""
+    extra = dict(scenario_vars(wandb_testbed, namespace), repo_url=chart_repo.url)
+    result = run_scenario("lifecycle.yml", extra, verbosity=3, diff=True)
     for secret in (LICENSE, MYSQL_PASSWORD, CLICKHOUSE_PASSWORD):
         assert secret not in result.output
     assert "licenseSecret" in result.output  # the diff and results were there to grep
@@ -48,7 +53,8 @@ def test_lifecycle_with_no_secret_in_output_or_stored_resource(wandb_testbed, na
 def test_secrets_hold_the_values_and_are_kept_on_request(wandb_testbed, namespace):
     """create_only.yml creates without waiting, then deletes with keep_secrets; the Secrets remain."""
     run_scenario("create_only.yml", scenario_vars(wandb_testbed, namespace))
-    license_secret = json.loads(wandb_testbed.kubectl("get", "secret", "wandb-license", "-n", namespace, "-o", "json").stdout)
+    name = scenario_vars(wandb_testbed, namespace)["wname"] + "-license"
+    license_secret = json.loads(wandb_testbed.kubectl("get", "secret", name, "-n", namespace, "-o", "json").stdout)
     assert license_secret["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "selfmanaged.wandb"
     assert base64.b64decode(license_secret["data"]["license"]).decode() == LICENSE
 
