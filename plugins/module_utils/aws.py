@@ -17,6 +17,7 @@ import sys
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import aws_region
 
 # Options shared by every module that talks to AWS (documented in the ``aws`` doc fragment).
 # boto3 itself reads AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, ...;
@@ -78,7 +79,19 @@ def aws_session(params):
         raise WandbModuleError("cannot create an AWS session: %s" % exc)
     if not session.region_name:
         raise WandbModuleError("no AWS region: set region (or AWS_REGION / AWS_DEFAULT_REGION)")
+    # An unknown region makes botocore build an endpoint that does not exist, retried 8 times to an unclear error.
+    found = aws_region(session.region_name, _known_regions(session))
+    if found:
+        raise WandbModuleError("region %s" % found + ("" if params.get("region") else " (from AWS_REGION, AWS_DEFAULT_REGION or the profile)"))
     return session
+
+
+def _known_regions(session):
+    """Every region of every partition botocore knows (aws, aws-cn, aws-us-gov, ...)."""
+    regions = set()
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    return regions
 
 
 def aws_client(session, service, params):

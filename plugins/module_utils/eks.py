@@ -10,6 +10,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
 
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 # EKS only moves authentication modes towards API access entries, never back.
@@ -55,6 +56,21 @@ def validate_create(desired):
     for log_type in desired.get("logging_types") or []:
         if log_type not in LOG_TYPES:
             raise WandbModuleError("logging type %r is not one of %s" % (log_type, ", ".join(LOG_TYPES)))
+
+
+def check_subnets(aws, subnet_ids, option="subnet_ids", min_zones=2):
+    """Before a create: every subnet exists (one DescribeSubnets), spread over ``min_zones`` Availability Zones."""
+    if not subnet_ids:
+        return
+    found = aws.call("ec2", "describe_subnets", Filters=[{"Name": "subnet-id", "Values": list(subnet_ids)}]).get("Subnets") or []
+    missing = sorted(set(subnet_ids) - set(s["SubnetId"] for s in found))
+    if missing:
+        raise WandbModuleError("%s: %s %s not exist in %s" % (
+            option, ", ".join(missing), "does" if len(missing) == 1 else "do", aws.session.region_name))
+    zones = set(s.get("AvailabilityZone") for s in found)
+    if len(zones) < min_zones:
+        raise WandbModuleError("%s: EKS needs subnets in at least %d Availability Zones; these are all in %s"
+                               % (option, min_zones, ", ".join(sorted(zones))))
 
 
 def create_request(name, desired):
@@ -218,12 +234,14 @@ class EksClusterRunner(object):
 
     def run(self):
         p = self.params
+        check_options(p, [("name", "eks_name"), ("public_access_cidrs", "cidrs"), ("subnet_ids", "subnet_ids")])
         cluster = self.describe()
         if p["state"] == "absent":
             return self._absent(cluster)
         desired = self.desired()
         if cluster is None:
             validate_create(desired)
+            check_subnets(self.aws, desired["subnet_ids"])
             result = dict(changed=True, action="create", updates=[])
             if self.module.check_mode:
                 result.update(cluster_facts(None), name=p["name"])

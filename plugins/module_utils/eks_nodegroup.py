@@ -9,8 +9,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import EksSubresourceRunner, apply_eks_tags, parse_version, plan_tags
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import EksSubresourceRunner, apply_eks_tags, check_subnets, parse_version, plan_tags
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
 
 # family + generation (+ attributes) "." size, e.g. m5.2xlarge, r6i.2xlarge, c7gn.metal, u-6tb1.metal
 _INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*[0-9][a-z0-9-]*\.[a-z0-9]+$")
@@ -129,6 +130,7 @@ class NodegroupRunner(EksSubresourceRunner):
 
     def run(self):
         p = self.params
+        check_options(p, [("cluster_name", "eks_name"), ("name", "eks_nodegroup_name"), ("subnet_ids", "subnet_ids")])
         current = self.describe()
         if p["state"] == "absent":
             if current is not None and not self.module.check_mode:
@@ -142,6 +144,7 @@ class NodegroupRunner(EksSubresourceRunner):
         desired = dict((k, p.get(k)) for k in keys)
         validate(desired, creating=current is None)
         if current is None:
+            check_subnets(self.aws, desired["subnet_ids"], min_zones=1)
             if not self.module.check_mode:
                 self.aws.call("eks", "create_nodegroup", **create_request(p["cluster_name"], p["name"], desired))
                 if p["wait"]:

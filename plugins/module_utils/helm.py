@@ -27,11 +27,26 @@ MIN_HELM3 = (3, 8, 0)  # OCI support became stable in 3.8
 def helm_duration(timeout):
     """``timeout`` as Helm wants it: an int (seconds) or a Go duration such as ``5m`` or ``1h30m``."""
     text = str(timeout).strip()
-    if text.isdigit():
+    if text.isdigit() and int(text) > 0:
         return "%ss" % text
     if _DURATION_RE.match(text):
         return text
-    raise WandbModuleError("timeout %r is neither seconds nor a duration such as 300s, 5m or 1h30m" % (timeout,))
+    raise WandbModuleError("timeout %r is neither seconds (more than 0) nor a duration such as 300s, 5m or 1h30m" % (timeout,))
+
+
+def private_file(module, filename, text):
+    """Text for a child process to read, with no file left behind even if this process is killed: an anonymous
+    in-memory file (memfd) read through /dev/fd/N. Returns ``(path, fd or None)``; where memfd does not exist
+    (not Linux) a 0600 file in the module's temporary directory, which the module removes when it exits."""
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create(filename)  # not inherited (O_CLOEXEC) unless passed in pass_fds
+        os.write(fd, text.encode("utf-8"))
+        return "/dev/fd/%d" % fd, fd
+    path = os.path.join(module.tmpdir, filename)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    return path, None
 
 
 class HelmFlags(object):
@@ -91,11 +106,12 @@ class HelmFlags(object):
 class HelmClient(object):
     """Runs helm through AnsibleModule.run_command; records every command (never any values)."""
 
-    def __init__(self, module, binary=None, kube_args=None, env=None):
+    def __init__(self, module, binary=None, kube_args=None, env=None, pass_fds=()):
         self.module = module
         self.binary = self._find(binary)
         self.kube_args = list(kube_args or [])
         self.env = dict(env or {})
+        self.pass_fds = tuple(pass_fds)  # file descriptors helm reads through /dev/fd (see private_file)
         self.commands = []
         self._version = None
 
@@ -113,21 +129,30 @@ class HelmClient(object):
             )
         return found
 
-    def run(self, args, kube=True):
+    def run(self, args, kube=True, stdin=None):
+        """helm ``args``; ``stdin`` (text) is how values reach it (``--values -``): they never touch a file."""
         command = [self.binary] + list(args) + (self.kube_args if kube else [])
         self.commands.append(" ".join(command))
-        rc, out, err = self.module.run_command(command, environ_update=self.env)
+        extra = dict(data=stdin, binary_data=True) if stdin is not None else {}
+        if self.pass_fds and kube:
+            extra["pass_fds"] = self.pass_fds
+        rc, out, err = self.module.run_command(command, environ_update=self.env, **extra)
         if rc != 0:
-            raise HelmError(self._explain(err or out), command=" ".join(command), rc=rc)
+            raise HelmError(self._explain(err or out, kube), command=" ".join(command), rc=rc)
         return out
 
     @staticmethod
-    def _explain(text):
+    def _explain(text, kube=True):
+        """helm's error, with a hint at what is unreachable when it is a network error."""
         text = (text or "").strip()
         lines = [line for line in text.splitlines() if line.strip() and not line.startswith("WARNING:")]
         message = "; ".join(lines) or "helm failed without an error message"
         if "connection refused" in text or "no such host" in text or "i/o timeout" in text:
-            message += " (the Kubernetes API is unreachable: check kubeconfig/context/host)"
+            lowered = text.lower()
+            if "chart repository" in lowered or "index.yaml" in lowered or ".tgz" in lowered or "oci://" in lowered:
+                message += " (the chart repository is unreachable: check repo_url or the chart's oci:// address)"
+            elif kube or "kubernetes cluster unreachable" in lowered:
+                message += " (the Kubernetes API is unreachable: check kubeconfig/context/host)"
         return "helm: " + message
 
     @property
@@ -150,8 +175,8 @@ class HelmClient(object):
     def flags(self):
         return HelmFlags(self.version[0])
 
-    def run_json(self, args, kube=True):
-        out = self.run(args, kube=kube)
+    def run_json(self, args, kube=True, stdin=None):
+        out = self.run(args, kube=kube, stdin=stdin)
         try:
             return json.loads(out)
         except ValueError:

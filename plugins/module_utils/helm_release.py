@@ -20,10 +20,11 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import HelmError, KubeApiError, WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm import HelmClient, helm_duration
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm import HelmClient, helm_duration, private_file
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.values import leaf_paths, mask_paths, merge_values, normalise, same_values
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
 
 try:
     import yaml
@@ -159,6 +160,49 @@ def resolve_chart(chart, repo_url, chart_version, fetch_index, show_chart):
             "chart_version %s asked for, but the %s %s is version %s" % (chart_version, kind, chart, version)
         )
     return ChartSource(kind, path, str(metadata["name"]), version, pinned=True)
+
+
+def check_chart(chart, repo_url, chart_version, head, fetch_index, show_chart):
+    """Whether a chart can be fetched, with the cheapest call that proves it: ``(source, None, None)``, or
+    ``(None, option, problem)`` naming the option at fault (chart, repo_url or chart_version).
+
+    A pinned repository chart is one HEAD of ``<repo>/<name>-<version>.tgz`` (where most repositories keep it),
+    else the index; ``head(url)`` returns the HTTP status or raises WandbModuleError when the repository cannot
+    be reached. An OCI chart is ``helm show chart``; a local chart is read from disk.
+    """
+    if repo_url and chart_version and "/" not in chart:
+        if head("%s/%s-%s.tgz" % (repo_url.rstrip("/"), chart, chart_version)) == 200:
+            return ChartSource(ChartSource.REPO, chart, chart, chart_version, repo_url=repo_url, pinned=True), None, None
+    try:
+        source = resolve_chart(chart, repo_url, None if repo_url else chart_version, fetch_index, show_chart)
+    except HelmError as exc:
+        if chart.startswith("oci://") and ("not found" in exc.msg or "manifest unknown" in exc.msg):
+            return None, "chart_version" if (chart_version or ":" in chart.rsplit("/", 1)[-1]) else "chart", exc.msg
+        return None, "chart", exc.msg
+    except WandbModuleError as exc:
+        if "cannot read the chart repository index" in exc.msg:
+            return None, "repo_url", exc.msg
+        return None, "chart", exc.msg
+    if repo_url and chart_version:
+        versions = [str(e.get("version")) for e in ((fetch_index(repo_url) or {}).get("entries") or {}).get(chart) or []]
+        if str(chart_version) not in versions:
+            newest = sorted(versions, key=lambda v: semver_key(v) or (0,), reverse=True)[:5]
+            return None, "chart_version", "chart %s has no version %s in %s (newest: %s)" % (
+                chart, chart_version, repo_url, ", ".join(newest) or "none")
+        source.version, source.pinned = str(chart_version), True
+    return source, None, None
+
+
+def fetch_index(repo_url):
+    """A chart repository's parsed index.yaml."""
+    # Imported here: ansible.module_utils.urls costs ~0.14 s to import, and a pinned no-op never needs it.
+    from ansible.module_utils.urls import open_url  # pylint: disable=import-outside-toplevel
+
+    url = repo_url.rstrip("/") + "/index.yaml"
+    try:
+        return yaml.safe_load(open_url(url, timeout=60).read())
+    except Exception as exc:  # pylint: disable=broad-except  # urllib raises many kinds
+        raise WandbModuleError("cannot read the chart repository index %s: %s" % (url, exc))
 
 
 # -- release records -------------------------------------------------------------------------------
@@ -304,37 +348,26 @@ class HelmReleaseRunner(object):
     def helm(self):
         if self._helm is None:
             access = self._cluster_access()
+            pass_fds = ()
             if access.kubeconfig_path:
                 kube_args = ["--kubeconfig", access.kubeconfig_path]
                 if access.context:
                     kube_args += ["--kube-context", access.context]
             else:
-                kube_args = ["--kubeconfig", self._write_private("kubeconfig.json", access.to_kubeconfig())]
+                # EKS mode and the like: a kubeconfig holding a bearer token, which never touches the disk
+                path, fd = private_file(self.module, "kubeconfig", json.dumps(access.to_kubeconfig()))
+                kube_args, pass_fds = ["--kubeconfig", path], (fd,) if fd is not None else ()
             tmp = self.module.tmpdir
             env = {
                 "HELM_REPOSITORY_CONFIG": os.path.join(tmp, "helm-repositories.yaml"),
                 "HELM_REPOSITORY_CACHE": os.path.join(tmp, "helm-cache"),
             }
-            self._helm = HelmClient(self.module, self.params.get("helm_binary"), kube_args=kube_args, env=env)
+            self._helm = HelmClient(self.module, self.params.get("helm_binary"), kube_args=kube_args, env=env, pass_fds=pass_fds)
         return self._helm
 
-    def _write_private(self, filename, data):
-        """A file only this user can read, inside the module's temporary dir (removed at exit)."""
-        path = os.path.join(self.module.tmpdir, filename)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle)
-        return path
-
-    def _fetch_index(self, repo_url):
-        # Imported here: ansible.module_utils.urls costs ~0.14 s to import, and a pinned no-op never needs it.
-        from ansible.module_utils.urls import open_url  # pylint: disable=import-outside-toplevel
-
-        url = repo_url.rstrip("/") + "/index.yaml"
-        try:
-            return yaml.safe_load(open_url(url, timeout=60).read())
-        except Exception as exc:  # pylint: disable=broad-except  # urllib raises many kinds
-            raise WandbModuleError("cannot read the chart repository index %s: %s" % (url, exc))
+    @staticmethod
+    def _fetch_index(repo_url):
+        return fetch_index(repo_url)
 
     def _show_chart(self, ref, version):
         args = ["show", "chart", ref] + (["--version", version] if version else [])
@@ -354,6 +387,7 @@ class HelmReleaseRunner(object):
             raise WandbModuleError(
                 "name %r is not a valid release name: lowercase letters, digits, '-' and '.', at most 53 characters" % p["name"]
             )
+        check_options(p, [("namespace", "k8s_label")])
         if p["timeout"] is not None:
             helm_duration(p["timeout"])
         if p["history_max"] is not None and p["history_max"] < 0:
@@ -381,7 +415,15 @@ class HelmReleaseRunner(object):
             result["commands"] = self._helm.commands if self._helm else []
             return result
 
-        release = self._execute(action, chart, values)
+        try:
+            release = self._execute(action, chart, values)
+        except HelmError as exc:
+            # A failed install or upgrade still wrote a revision (status failed): that is a change, and it is reported.
+            after = self.read_release()
+            if after is not None and (record is None or after.revision != record.revision or after.status != record.status):
+                exc.details.update(changed=True, action=action, reasons=reasons, status=after.status, revision=after.revision,
+                                   chart=after.chart_label, commands=self.helm().commands)
+            raise
         result.update(self._describe(release, chart))
         result["commands"] = self.helm().commands
         return result
@@ -398,13 +440,13 @@ class HelmReleaseRunner(object):
             helm.run(flags.uninstall(name, namespace))
         elif action == ROLLBACK_UPGRADE:
             helm.run(flags.rollback(name, namespace))
-        values_file = self._write_private("values.json", values)
+        # the values (secret_values among them) go through helm's stdin, never into a file
         release = helm.run_json(flags.upgrade(
-            name, chart.ref, namespace, values_file,
+            name, chart.ref, namespace, "-",
             chart_version=chart.version if chart.kind in (ChartSource.REPO, ChartSource.OCI) else None,
             repo_url=chart.repo_url, wait=p["wait"], atomic=p["atomic"], timeout=p["timeout"],
             skip_crds=p["skip_crds"], history_max=p["history_max"], create_namespace=p["create_namespace"],
-        ))
+        ), stdin=json.dumps(values))
         return ReleaseRecord.from_release(release)
 
     @staticmethod
@@ -425,3 +467,46 @@ class HelmReleaseRunner(object):
         after = render(chart.label, values) if chart is not None else ""
         header = "%s/%s" % (self.params["namespace"], self.params["name"])
         return dict(before=before, after=after, before_header=header, after_header=header)
+
+
+class ChartCheckRunner(object):
+    """The ``helm_chart_info`` module: can this chart be fetched? Reads only; starts helm only for OCI charts."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self._index = {}
+
+    def _head(self, url):
+        from ansible.module_utils.urls import open_url  # pylint: disable=import-outside-toplevel  # 0.14 s to import
+        from urllib.error import HTTPError  # pylint: disable=import-outside-toplevel
+
+        try:
+            return open_url(url, method="HEAD", timeout=30).getcode()
+        except HTTPError as exc:
+            return exc.code
+        except Exception:  # pylint: disable=broad-except  # unreachable or refused: the index read says why
+            return None
+
+    def _fetch_index(self, repo_url):
+        if repo_url not in self._index:
+            self._index[repo_url] = fetch_index(repo_url)
+        return self._index[repo_url]
+
+    def _show_chart(self, ref, version):
+        tmp = self.module.tmpdir
+        helm = HelmClient(self.module, self.params.get("helm_binary"), env={
+            "HELM_REPOSITORY_CONFIG": os.path.join(tmp, "helm-repositories.yaml"),
+            "HELM_REPOSITORY_CACHE": os.path.join(tmp, "helm-cache"),
+        })
+        return yaml.safe_load(helm.run(["show", "chart", ref] + (["--version", version] if version else []), kube=False)) or {}
+
+    def run(self):
+        p = self.params
+        source, option, problem = check_chart(p["chart"], p["repo_url"], p["chart_version"], self._head, self._fetch_index,
+                                              self._show_chart)
+        if source is None:
+            return dict(changed=False, available=False, problem_option=option, problem=problem, chart=None, version=None,
+                        source=None)
+        return dict(changed=False, available=True, problem_option=None, problem=None, chart=source.name,
+                    version=source.version, source=source.kind)

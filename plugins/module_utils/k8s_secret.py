@@ -15,6 +15,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import Wa
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient, namespaced_path
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_objects import MANAGED_BY
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options, secret_key
 
 # Letters and digits only: safe unquoted in XML, URLs, shell and the charts' templates.
 _ALPHABET = string.ascii_letters + string.digits
@@ -38,6 +39,19 @@ def copy_map(copy_from):
     if isinstance(keys, dict):
         return dict((str(k), str(v)) for k, v in keys.items())
     raise WandbModuleError("copy_from.keys must be a list of keys or a map of target key to source key")
+
+
+def check_given(given):
+    """``data`` values are stored as text: strings, and numbers as they read; anything else would be stored as a
+    Python repr ("None", "True", "{'x': 1}"), so it is refused, naming the key (never the value)."""
+    for key, value in (given or {}).items():
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise WandbModuleError(
+                "data.%s must be a string (or a number); got %s - quote it, or to_json a structure yourself"
+                % (key, "null" if value is None else type(value).__name__))
+    for key in list(given or {}):
+        if secret_key(key):
+            raise WandbModuleError("data key %r %s" % (key, secret_key(key)))
 
 
 def plan_data(current_data, given, generate, copied, length):
@@ -66,6 +80,11 @@ class SecretRunner(object):
 
     def run(self):
         p = self.params
+        check_options(p, [("name", "k8s_name"), ("namespace", "k8s_label")])
+        check_given(p.get("data"))
+        for key in p.get("generate") or []:
+            if secret_key(key):
+                raise WandbModuleError("generate key %r %s" % (key, secret_key(key)))
         kube = KubeClient(resolve_cluster_access(p, self.module.run_command))
         path = namespaced_path("v1", "secrets", p["namespace"], p["name"])
         current = kube.get(path, missing_ok=True)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
 
 
 def proxy_path(namespace, service, port, path, scheme="http"):
@@ -34,6 +35,7 @@ class ProbeRunner(object):
 
     def run(self):
         p = self.params
+        check_options(p, [("namespace", "k8s_label"), ("timeout", "positive_int"), ("interval", "positive_int")])
         kube = KubeClient(resolve_cluster_access(p, self.module.run_command), timeout=min(30, max(5, p["timeout"])))
         path = proxy_path(p["namespace"], p["service"], p["port"], p["path"], p["scheme"])
         deadline = self.clock() + p["timeout"]

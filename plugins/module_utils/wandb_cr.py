@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import time
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client impor
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_objects import (
     MANAGED_BY, delete_owned_secrets, ensure_secret, events_for, list_workloads, require_namespace,
 )
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb_spec import (
     build_spec, check_no_plain_secrets, validate_name,
 )
@@ -53,6 +55,37 @@ def readiness(phase, workloads, need_weave_trace):
     return not missing, missing
 
 
+def _server_time(text):
+    """A managedFields time (RFC 3339, UTC, whole seconds) as a comparable value; None when absent."""
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ") if text else None
+    except ValueError:
+        return None
+
+
+def status_is_current(obj, field_manager, applied_resource_version=None):
+    """Whether the operator's status speaks of the spec this module last applied.
+
+    The v1 operator writes no ``observedGeneration``; what it does leave is the time of its last status write, in
+    the resource's ``managedFields`` (the entry with ``subresource: status``). The status is current when that
+    write is later than this module's last apply (its ``Apply`` entry, server time too). Both have whole seconds:
+    in the same second the status counts only when the resource was written after the apply (its
+    ``resourceVersion`` moved on). A resource this module never applied is judged by its status alone.
+    """
+    entries = (obj.get("metadata") or {}).get("managedFields") or []
+    applied = [_server_time(e.get("time")) for e in entries
+               if e.get("manager") == field_manager and e.get("operation") == "Apply" and not e.get("subresource")]
+    reported = [_server_time(e.get("time")) for e in entries if e.get("subresource") == "status"]
+    applied, reported = max([t for t in applied if t] or [None]), max([t for t in reported if t] or [None])
+    if reported is None:
+        return False  # the operator has not written any status yet
+    if applied is None or reported > applied:
+        return True
+    if reported < applied:
+        return False
+    return applied_resource_version is None or (obj.get("metadata") or {}).get("resourceVersion") != applied_resource_version
+
+
 def strip_for_output(obj):
     """The resource as returned: no managedFields (noise); the spec holds no secrets by construction."""
     if not obj:
@@ -75,6 +108,9 @@ class WandbCrRunner(object):
     def run(self):
         p = self.params
         validate_name(p["name"])
+        # the operator installs W&B as a Helm release named after the resource
+        check_options(p, [("name", "helm_release_name"), ("namespace", "k8s_label"), ("wait_timeout", "positive_int"),
+                          ("wait_interval", "positive_number")])
         spec, secrets = None, []
         if p["state"] == "present":
             spec, secrets = self._desired_spec()  # bad input fails here, before any API call
@@ -120,8 +156,10 @@ class WandbCrRunner(object):
         stored = self._apply(path, body, dry_run=True)
         cr_changed = existing is None or existing.get("spec") != stored.get("spec") or \
             ((existing.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/managed-by") != MANAGED_BY
+        applied_version = None
         if cr_changed and not self.module.check_mode:
             stored = self._apply(path, body, dry_run=False)
+            applied_version = (stored.get("metadata") or {}).get("resourceVersion")
 
         result = dict(changed=cr_changed or bool(secret_actions), secrets=secret_actions,
                       action=("create" if existing is None else "update") if cr_changed else "none")
@@ -131,7 +169,12 @@ class WandbCrRunner(object):
         status = (stored.get("status") or (existing or {}).get("status") or {})
         result.update(phase=status.get("phase"), version=status.get("version"), workloads=[])
         if p["wait"] and not self.module.check_mode:
-            result.update(self._wait(path))
+            try:
+                result.update(self._wait(path, applied_version))
+            except WandbModuleError as exc:
+                # what this run changed stays changed, whatever the operator then says
+                exc.details.update(changed=result["changed"], action=result["action"], secrets=secret_actions)
+                raise
         result["resource"] = strip_for_output(stored)
         return result
 
@@ -153,7 +196,9 @@ class WandbCrRunner(object):
         return yaml.safe_dump(value, default_flow_style=False, sort_keys=True) if value is not None else ""
 
     # -- readiness -------------------------------------------------------------------------------
-    def _wait(self, path):
+    def _wait(self, path, applied_version=None):
+        """Until the operator reports ``Completed`` on the spec as applied (see status_is_current) and every workload
+        is ready; a failed phase on that spec fails at once. A status from before the apply is not an answer."""
         p = self.params
         selector = p["wait_selector"] or "app.kubernetes.io/instance=%s" % p["name"]
         need_weave_trace = bool(p.get("weave_trace")) or bool(
@@ -163,7 +208,8 @@ class WandbCrRunner(object):
         while True:
             obj = self.kube.get(path)
             phase = (obj.get("status") or {}).get("phase")
-            if phase_failed(phase):
+            current = status_is_current(obj, p["field_manager"], applied_version)
+            if current and phase_failed(phase):
                 events = events_for(self.kube, p["namespace"], KIND, p["name"])
                 for _retry in range(3):  # an operator may record the Event just after the phase
                     if events:
@@ -176,8 +222,12 @@ class WandbCrRunner(object):
                         (": " + "; ".join(events[-5:])) if events else " (no events recorded)"),
                     phase=phase, events=events, wait_log=log)
             workloads = list_workloads(self.kube, p["namespace"], selector)
-            ready, missing = readiness(phase, workloads, need_weave_trace)
-            line = "phase %s; %d/%d workloads ready" % (phase or "unset", sum(w["ready"] for w in workloads), len(workloads))
+            ready, missing = readiness(phase if current else None, workloads, need_weave_trace)
+            if not current:
+                missing[0] = "the operator has not reported on the applied spec yet (its phase %s is from before the apply)" % (phase or "unset")
+            ready_count = sum(w["ready"] for w in workloads)
+            line = "phase %s%s; %d/%d workloads ready" % (
+                phase or "unset", "" if current else " (before the apply)", ready_count, len(workloads))
             if line != last:
                 log.append(line)
                 self.module.log("wandb_cr %s/%s: %s" % (p["namespace"], p["name"], line))

@@ -27,6 +27,7 @@ import re
 from urllib.parse import urlparse
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import WANDB_PLAIN_SECRET_PATHS
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.values import deep_merge
 
 CLICKHOUSE_HTTP_PORT = 8123
@@ -38,13 +39,7 @@ BUCKET_PROVIDERS = ("s3", "gcs", "az")
 _DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 # Plain-text secret paths that must never be stored in a spec.
-FORBIDDEN_SPEC_PATHS = (
-    ("values", "global", "license"),
-    ("values", "global", "mysql", "password"),
-    ("values", "global", "clickhouse", "password"),
-    ("values", "global", "bucket", "secretKey"),
-    ("values", "global", "bucket", "accessKey"),
-)
+FORBIDDEN_SPEC_PATHS = tuple(("values",) + path for path in WANDB_PLAIN_SECRET_PATHS)
 
 
 class SecretPlan(object):

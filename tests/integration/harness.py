@@ -1,7 +1,9 @@
 """The integration tests' runner for ansible-playbook; the local services live in scripts/lib/localenv.py."""
 
+import base64
 import collections
 import glob
+import gzip
 import json
 import os
 import re
@@ -138,6 +140,12 @@ def remove(path):
 
 
 INVENTORY = os.path.join(ROOT, "inventories", "local")
+
+
+def decode_helm_record(data):
+    """A Helm release record as stored in its Secret (base64 of base64 of gzipped JSON), as text."""
+    raw = base64.b64decode(base64.b64decode(data))
+    return (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8")
 
 
 def aws_clients(moto_url):

@@ -4,9 +4,11 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
+import yaml
 
 import harness
 from localenv import CHARTS
@@ -150,3 +152,59 @@ def test_playbook_second_run_reports_no_change(testbed, chart_repo, namespace, w
     harness.run_playbook(playbook, extra_vars=extra).require(changed=1)
     harness.run_playbook(playbook, extra_vars=extra).require(changed=0)
     harness.run_playbook(playbook, extra_vars=extra, check=True, diff=True).require(changed=0)
+
+
+def test_a_module_killed_mid_run_leaves_no_secret_on_disk(testbed, namespace, workdir):
+    """While helm runs, and after kill -9 of the module and of ansible-playbook itself, Ansible's temporary directories
+    hold neither the secret values nor the credentials of a kubeconfig given as a dict (which helm needs as a file):
+    values go through helm's stdin, the kubeconfig through an anonymous in-memory file (/dev/fd). With pipelining, as
+    the README advises: otherwise Ansible itself writes the task's arguments into its AnsiballZ file for the task's
+    duration."""
+    case = os.path.join(workdir, "killed-" + namespace)
+    os.makedirs(os.path.join(case, "bin"))
+    marker = os.path.join(case, "helm-started")
+    wrapper = os.path.join(case, "bin", "helm")
+    with open(wrapper, "w") as handle:
+        handle.write('#!/bin/sh\ncase "$1" in upgrade) echo $PPID > %s; sleep 120;; esac\nexec %s "$@"\n' % (marker, testbed.helm(3)))
+    os.chmod(wrapper, 0o755)
+    with open(testbed.kubeconfig) as handle:
+        kubeconfig = yaml.safe_load(handle)
+    client_key = kubeconfig["users"][0]["user"]["client-key-data"].encode()
+    playbook = os.path.join(case, "play.yml")
+    with open(playbook, "w") as handle:
+        yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": [{"selfmanaged.wandb.helm_release": {
+            "name": "killed", "namespace": namespace, "create_namespace": True, "chart": os.path.join(CHARTS, "demo"),
+            "helm_binary": wrapper, "kubeconfig": kubeconfig, "secret_values": {"password": SECRET}}}]}], handle)
+    tmp = os.path.join(case, "tmp")
+    env = harness.ansible_env({"ANSIBLE_REMOTE_TMP": tmp, "ANSIBLE_LOCAL_TEMP": tmp, "ANSIBLE_PIPELINING": "true"})
+
+    def secrets_on_disk():
+        found, module_tmp = [], False
+        for folder, _dirs, names in os.walk(tmp):
+            module_tmp = module_tmp or os.path.basename(folder).startswith("ansible-moduletmp-")
+            for name in names:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    data = handle.read()
+                if SECRET.encode() in data or client_key in data:
+                    found.append(os.path.join(folder, name))
+        return found, module_tmp
+
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local", playbook]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                            start_new_session=True)
+    try:
+        deadline = time.time() + 60
+        while not (os.path.exists(marker) and open(marker).read().strip()):
+            assert proc.poll() is None and time.time() < deadline, "helm upgrade never started"
+            time.sleep(0.2)
+        mid_run, module_tmp = secrets_on_disk()
+        os.kill(int(open(marker).read()), signal.SIGKILL)  # the module (helm's parent) ...
+        os.killpg(proc.pid, signal.SIGKILL)  # ... and ansible-playbook itself: nothing gets to clean up
+        proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        subprocess.run(["pkill", "-f", marker], check=False)  # the wrapper's sleep
+    assert module_tmp, "no module temporary directory in %s while the module ran: the test looked in the wrong place" % tmp
+    assert mid_run == [], "secrets on disk while helm ran: %s" % mid_run
+    assert secrets_on_disk()[0] == [], "secrets left on disk after kill -9: %s" % secrets_on_disk()[0]

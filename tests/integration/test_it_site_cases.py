@@ -5,6 +5,7 @@ and smoke.yml. Each case ends with nothing left behind (test_it_site.py runs the
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 import harness
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import problem
 
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
 CHECK_TASK = "selfmanaged.wandb.%s : Check the input (each failure names its variable)"
@@ -33,46 +35,115 @@ def chain():
     harness.remove(path)
 
 
-# (extra vars, other arguments, the one task that must fail, its exact message)
+def check(role, variable, value, rule, *args):
+    """The preflight's failure for ``variable``: its role's check task, the message naming it and the rule."""
+    return CHECK_TASK % role, "%s: %s %s" % (role, variable, problem(value, rule, *args))
+
+
+def chart_check(role, message):
+    return "selfmanaged.wandb.%s : The chart is there (the failure names the variable)" % role, re.compile(message)
+
+
+LONG_ROLE = "r" * 70
+# case: (extra vars, other arguments, (the one task that must fail, its exact message or a pattern it must match))
 BAD_INPUT = {
-    "replicas": ({"clickhouse_replicas": 0}, [], CHECK_TASK % "clickhouse", "clickhouse: clickhouse_replicas must be at least 1"),
-    "license": ({"wandb_weave_license": ""}, [], CHECK_TASK % "wandb_weave",
-                "wandb_weave: wandb_weave_license is required - the W&B license (keep it in a vault or an AWX credential)"),
-    "host": ({"wandb_weave_host": "wandb.example.com"}, [], CHECK_TASK % "wandb_weave",
-             "wandb_weave: wandb_weave_host must be the URL users open, like https://wandb.example.com"),
-    "chart_source": ({"clickhouse_chart_repo_url": "ftp://charts"}, [], CHECK_TASK % "clickhouse",
-                     "clickhouse: clickhouse_chart must be an oci:// reference, a local path, or a chart name with an http(s) "
-                     "clickhouse_chart_repo_url"),
-    "choice": ({"ebs_csi_method": "operator"}, [], spec_task("ebs_csi"),
-               "Validation of arguments failed:\nvalue of ebs_csi_method must be one of: chart, addon, got: operator"),
-    "type": ({"clickhouse_shards": "two"}, [], spec_task("clickhouse"),
-             "Validation of arguments failed:\nargument 'clickhouse_shards' is of type str and we were unable to convert to int: "
-             "\"'two'\" cannot be converted to an int"),
-    "eks_version_format": ({"eks_cluster_version": "1.x"}, [], CHECK_TASK % "eks_cluster",
-                           "eks_cluster: eks_cluster_version must be a Kubernetes MAJOR.MINOR version like 1.35"),
-    "eks_version_below_wandb": ({"eks_cluster_version": "1.31"}, [], CHECK_TASK % "eks_cluster",
-                                "eks_cluster: eks_cluster_version 1.31 is older than 1.32, the oldest Kubernetes version W&B supports; "
-                                "set eks_cluster_allow_unsupported_version=true to use it anyway"),
-    "weave_without_clickhouse": ({}, ["--skip-tags", "clickhouse"], CHECK_TASK % "wandb_weave",
-                                 "wandb_weave: wandb_weave_clickhouse needs a host for Weave - run the clickhouse role first, set it "
-                                 "(host, password_secret {namespace, name, key}, ...), or set wandb_weave_weave_trace=false"),
+    # caught before only after the chain had changed things
+    "release_name": ({"clickhouse_release_name": "Click_House"}, [],
+                     check("clickhouse", "clickhouse_release_name", "Click_House", "helm_release_name")),
+    "wandb_name": ({"wandb_weave_name": "W-and-B"}, [], check("wandb_weave", "wandb_weave_name", "W-and-B", "helm_release_name")),
+    "operator_namespace": ({"wandb_weave_operator_namespace": "Bad_NS"}, [],
+                           check("wandb_weave", "wandb_weave_operator_namespace", "Bad_NS", "k8s_label")),
+    "volume_size": ({"clickhouse_volume_size": "abc"}, [], check("clickhouse", "clickhouse_volume_size", "abc", "quantity")),
+    "wait_timeout": ({"clickhouse_wait_timeout": -5}, [], check("clickhouse", "clickhouse_wait_timeout", -5, "positive_int")),
+    "role_name": ({"clickhouse_role_name": LONG_ROLE}, [], check("clickhouse", "clickhouse_role_name", LONG_ROLE, "iam_role_name")),
+    "instance_types": ({"eks_cluster_node_instance_types": ["r6i"]}, [],
+                       check("eks_cluster", "eks_cluster_node_instance_types", ["r6i"], "instance_types")),
+    "eks_version_format": ({"eks_cluster_version": "1.x"}, [], check("eks_cluster", "eks_cluster_version", "1.x", "kubernetes_version")),
+    "license_in_extra_values": ({"wandb_weave_extra_values": {"global": {"license": LICENSE}}}, [],
+                                check("wandb_weave", "wandb_weave_extra_values", {"global": {"license": LICENSE}}, "no_plain_secrets")),
+    "license_hidden_in_extra_values": ({"wandb_weave_extra_values": {"app": {"env": {"X": LICENSE}}}}, [],
+                                       check("wandb_weave", "wandb_weave_extra_values", {"x": LICENSE}, "no_plain_secrets", LICENSE)),
+    "host_with_path": ({"wandb_weave_host": "https://wandb.example.com/wandb"}, [],
+                       check("wandb_weave", "wandb_weave_host", "https://wandb.example.com/wandb", "url_host_only")),
+    "chart_version": ({"clickhouse_chart_version": "9.9.9"}, [], chart_check(
+        "clickhouse", r"clickhouse: clickhouse_chart_version: chart clickhouse has no version 9\.9\.9 in http://127\.0\.0\.1:\d+ "
+                      r"\(newest: 8\.0\.10\)")),
+    "chart_repo_unreachable": ({"clickhouse_chart_repo_url": "http://127.0.0.1:9"}, [], chart_check(
+        "clickhouse", r"clickhouse: clickhouse_chart_repo_url: cannot read the chart repository index http://127\.0\.0\.1:9/index\.yaml: "
+                      r".*Connection refused.*")),
+    "kubeconfig_unreadable": ({"clickhouse_kubeconfig": "/nonexistent/kubeconfig"}, [],
+                              check("clickhouse", "clickhouse_kubeconfig", "/nonexistent/kubeconfig", "kubeconfig_file")),
+    "context_missing": ({"ebs_csi_context": "nope"}, [],
+                        (CHECK_TASK % "ebs_csi", re.compile(r"ebs_csi: ebs_csi_context nope is not a context of \S+ \(contexts: testbed\)"))),
+    # not caught at all before
+    "license_two_lines": ({"wandb_weave_license": "abc\ndef"}, [], check("wandb_weave", "wandb_weave_license", "abc\ndef", "license_text")),
+    "license_blank": ({"wandb_weave_license": "   "}, [], check("wandb_weave", "wandb_weave_license", "   ", "license_text")),
+    "storage_class": ({"clickhouse_storage_class": "Bad_Class"}, [], check("clickhouse", "clickhouse_storage_class", "Bad_Class", "k8s_name")),
+    "bucket_name": ({"clickhouse_bucket_name": "a..b-bucket"}, [], check("clickhouse", "clickhouse_bucket_name", "a..b-bucket", "s3_bucket_name")),
+    "public_access_cidrs": ({"eks_cluster_public_access_cidrs": ["not-a-cidr"]}, [],
+                            check("eks_cluster", "eks_cluster_public_access_cidrs", ["not-a-cidr"], "cidrs")),
+    "wandb_wait_timeout": ({"wandb_weave_wait_timeout": -1}, [], check("wandb_weave", "wandb_weave_wait_timeout", -1, "positive_int")),
+    "typo": ({"clickhouse_replica": 5}, [], (
+        "selfmanaged.wandb.clickhouse : No unknown clickhouse_ variables (a typo is silently ignored otherwise)",
+        "clickhouse: unknown variable clickhouse_replica (did you mean clickhouse_replicas?) - the role's variables are listed "
+        "by ansible-doc -t role selfmanaged.wandb.clickhouse")),
+    "cluster_name": ({"eks_cluster_name": "bad name!"}, [], check("eks_cluster", "eks_cluster_name", "bad name!", "eks_name")),
+    "subnet_ids": ({"eks_cluster_subnet_ids": ["subnet-nope", "subnet-0123456789abcdef0"]}, [], (
+        CHECK_TASK % "eks_cluster",
+        "eks_cluster: eks_cluster_subnet_ids holds 'subnet-nope', which is not a subnet ID such as subnet-0123456789abcdef0")),
+    "subnets_missing": ({"eks_cluster_subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}, [], (
+        "selfmanaged.wandb.eks_cluster : Every subnet is there (the failure names the variable)",
+        "eks_cluster: eks_cluster_subnet_ids: subnet-0123456789abcdef0, subnet-0123456789abcdef1 do not exist in us-east-1")),
+    # unclear messages before
+    "license_null": ({"wandb_weave_license": None}, [], check("wandb_weave", "wandb_weave_license", None, "license_text")),
+    "region": ({"eks_cluster_region": "mars-central-1"}, [], check("eks_cluster", "eks_cluster_region", "mars-central-1", "aws_region")),
+    # earlier cases
+    "replicas": ({"clickhouse_replicas": 0}, [], check("clickhouse", "clickhouse_replicas", 0, "positive_int")),
+    "license_empty": ({"wandb_weave_license": ""}, [], check("wandb_weave", "wandb_weave_license", "", "license_text")),
+    "host_not_a_url": ({"wandb_weave_host": "wandb.example.com"}, [],
+                       check("wandb_weave", "wandb_weave_host", "wandb.example.com", "url_host_only")),
+    "chart_source": ({"clickhouse_chart_repo_url": "ftp://charts"}, [], (
+        CHECK_TASK % "clickhouse", "clickhouse: clickhouse_chart must be an oci:// reference, a local path, or a chart name with an "
+                                   "http(s) clickhouse_chart_repo_url")),
+    "choice": ({"ebs_csi_method": "operator"}, [], (
+        spec_task("ebs_csi"), "Validation of arguments failed:\nvalue of ebs_csi_method must be one of: chart, addon, got: operator")),
+    "type": ({"clickhouse_shards": "two"}, [], (
+        spec_task("clickhouse"), "Validation of arguments failed:\nargument 'clickhouse_shards' is of type str and we were unable to "
+                                 "convert to int: \"'two'\" cannot be converted to an int")),
+    "eks_version_below_wandb": ({"eks_cluster_version": "1.31"}, [], (
+        CHECK_TASK % "eks_cluster", "eks_cluster: eks_cluster_version 1.31 is older than 1.32, the oldest Kubernetes version W&B "
+                                    "supports; set eks_cluster_allow_unsupported_version=true to use it anyway")),
+    "weave_without_clickhouse": ({}, ["--skip-tags", "clickhouse"], (
+        CHECK_TASK % "wandb_weave", "wandb_weave: wandb_weave_clickhouse needs a host for Weave - run the clickhouse role first, set it "
+                                    "(host, password_secret {namespace, name, key}, ...), or set wandb_weave_weave_trace=false")),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUT))
 def test_bad_input_fails_in_the_preflight_naming_its_variable(chain, case):
-    extra, args, task, message = BAD_INPUT[case]
+    """The one failing task is the preflight's, its message names the variable and the rule, nothing was made."""
+    extra, args, (task, message) = BAD_INPUT[case]
     result = chain.play("site.yml", "-e", json.dumps(extra), *args)
     assert result.rc != 0, result.output[-3000:]
     failures = [(f.task, f.msg) for f in result.failures]
-    assert failures == [(task, message)], result.output[-6000:]
+    assert len(failures) == 1 and failures[0][0] == task, result.output[-6000:]
+    if isinstance(message, str):
+        assert failures[0][1] == message
+    else:
+        assert message.fullmatch(failures[0][1]), failures[0][1]
     assert result.changed == 0
+    assert LICENSE not in result.output
     chain.assert_empty()
 
 
 def test_aws_inventory_plans_a_real_account(chain):
-    """inventories/aws (EKS mode, no kubeconfig) in check mode on an empty account: every stage plans, nothing is made."""
-    args = ["-e", json.dumps({"wandb_weave_license": LICENSE}), "--check", "--diff"]
+    """inventories/aws (EKS mode, no kubeconfig) in check mode on an empty account: every stage plans, nothing is made.
+    The charts come from the local mirror (the preflight checks they can be fetched; these machines reach no public
+    repository)."""
+    mirror = chain.env["WANDB_DEMO_CHART_REPO"]
+    extra = {"wandb_weave_license": LICENSE, "ebs_csi_chart_repo_url": mirror, "clickhouse_chart_repo_url": mirror,
+             "wandb_weave_operator_chart_repo_url": mirror}
+    args = ["-e", json.dumps(extra), "--check", "--diff"]
     result = chain.play("site.yml", *args, inventory=os.path.join(harness.ROOT, "inventories", "aws"),
                         env={"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"}).require()
     for stage in ("creates IAM role wandb-ebs-csi", "creates an S3 bucket, IAM role wandb-clickhouse", "installs W&B (operator mode)"):
@@ -82,7 +153,8 @@ def test_aws_inventory_plans_a_real_account(chain):
 
 
 def test_chart_mode(chain):
-    """The real wandb/wandb chart 0.3.9: the license as a secret value, a LoadBalancer, MySQL's volume on ebs-sc."""
+    """The real wandb/wandb chart 0.3.9: the license in a Secret the role makes (not in the release), a LoadBalancer,
+    MySQL's volume on ebs-sc."""
     mode = ["-e", json.dumps({"wandb_weave_mode": "chart", "wandb_weave_weave_trace": False})]
     result = chain.play("site.yml", "--skip-tags", "clickhouse", "-vvv", "--diff", *mode).require()
     assert LICENSE not in result.output
@@ -95,8 +167,15 @@ def test_chart_mode(chain):
     app = chain.kube("deployment", "-n", "wandb", "wandb")["spec"]["template"]["spec"]["containers"][0]
     env = dict((e["name"], e.get("valueFrom")) for e in app["env"])
     assert env["LICENSE"] == {"secretKeyRef": {"name": "wandb-secrets", "key": "LICENSE"}}
-    license_secret = chain.kube("secret", "-n", "wandb", "wandb-secrets")["data"]["LICENSE"]
-    assert base64.b64decode(license_secret).decode() == LICENSE
+    secret = chain.kube("secret", "-n", "wandb", "wandb-secrets")
+    assert base64.b64decode(secret["data"]["LICENSE"]).decode() == LICENSE
+    assert sorted(secret["data"]) == ["ADMIN_API_KEY", "LICENSE", "MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD"]
+    assert "helm.sh/chart" not in (secret["metadata"].get("labels") or {})  # the role's, not the chart's
+    # no release record holds the license: Helm's storage Secrets decoded, every revision
+    values = chain.helm_values("wandb", "wandb")
+    assert values["createSecrets"] is False and "license" not in values
+    for record in chain.kube("secrets", "-n", "wandb", "-l", "owner=helm")["items"]:
+        assert LICENSE not in harness.decode_helm_record(record["data"]["release"])
     chain.play("site.yml", "--skip-tags", "clickhouse", *mode).require(changed=0)
     chain.play("teardown.yml", *mode).require()
     chain.assert_empty()

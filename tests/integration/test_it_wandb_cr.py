@@ -31,7 +31,7 @@ def run_scenario(name, extra, **kwargs):
         harness.remove(workdir)
 
 
-@pytest.mark.parametrize("scenario", ["bad_input.yml", "invalid_config.yml", "wait_timeout.yml"])
+@pytest.mark.parametrize("scenario", ["bad_input.yml", "invalid_config.yml", "wait_timeout.yml", "stale_status.yml"])
 def test_scenario(scenario, wandb_testbed, namespace):
     run_scenario(scenario, scenario_vars(wandb_testbed, namespace))
 

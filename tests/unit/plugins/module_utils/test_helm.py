@@ -27,9 +27,9 @@ def test_helm_duration_accepts_seconds_and_durations(given, expected):
     assert helm_duration(given) == expected
 
 
-@pytest.mark.parametrize("given", ["5 minutes", "-1", "abc", "5x"])
+@pytest.mark.parametrize("given", ["5 minutes", "-1", "0", "abc", "5x"])
 def test_helm_duration_rejects_the_rest(given):
-    with pytest.raises(WandbModuleError, match="neither seconds nor a duration"):
+    with pytest.raises(WandbModuleError, match=r"neither seconds \(more than 0\) nor a duration"):
         helm_duration(given)
 
 
@@ -109,6 +109,19 @@ def test_unreachable_cluster_is_explained():
     helm = HelmClient(FakeModule([(1, "", "Error: Kubernetes cluster unreachable: dial tcp 127.0.0.1:9: connect: connection refused")]))
     with pytest.raises(HelmError, match="Kubernetes API is unreachable"):
         helm.run(["list"])
+
+
+@pytest.mark.parametrize("error", [
+    'Error: looks like "http://127.0.0.1:9" is not a valid chart repository or cannot be reached: Get '
+    '"http://127.0.0.1:9/index.yaml": dial tcp 127.0.0.1:9: connect: connection refused',
+    'Error: failed to do request: Head "https://registry.example.com/v2/charts/x/manifests/1.0.0": dial tcp: lookup '
+    'registry.example.com: no such host (oci://registry.example.com/charts/x)',
+])
+def test_unreachable_chart_repository_is_not_blamed_on_the_cluster(error):
+    helm = HelmClient(FakeModule([(1, "", error)]))
+    with pytest.raises(HelmError) as raised:
+        helm.run(["upgrade", "x"])
+    assert "chart repository is unreachable" in raised.value.msg and "Kubernetes" not in raised.value.msg
 
 
 def test_run_json_tolerates_text_before_the_json():

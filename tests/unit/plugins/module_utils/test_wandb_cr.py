@@ -4,7 +4,29 @@ import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_objects import workload_ready
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb_cr import WandbCrRunner, phase_failed, readiness
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb_cr import WandbCrRunner, phase_failed, readiness, status_is_current
+
+APPLIED = "2026-11-30T10:00:05Z"  # when the module applied the spec (server time)
+
+
+def managed(status_time=None, applied=APPLIED, manager="selfmanaged.wandb"):
+    entries = [{"manager": manager, "operation": "Apply", "time": applied}] if applied else []
+    if status_time:
+        entries.append({"manager": "manager", "operation": "Update", "subresource": "status", "time": status_time})
+    return entries
+
+
+@pytest.mark.parametrize("status_time,applied,version,current", [
+    (None, APPLIED, "7", False),                       # the operator has written no status yet
+    ("2026-11-30T10:00:09Z", APPLIED, "7", True),      # written after the apply
+    ("2026-11-30T10:00:01Z", APPLIED, "9", False),     # from before the apply: the previous spec's
+    ("2026-11-30T10:00:05Z", APPLIED, "9", True),      # the same second, and the resource changed after the apply
+    ("2026-11-30T10:00:05Z", APPLIED, "7", False),     # the same second, nothing written since the apply
+    ("2026-11-30T10:00:01Z", None, "7", True),         # never applied by this module: the status is all there is
+])
+def test_status_is_current_only_when_written_after_the_apply(status_time, applied, version, current):
+    obj = {"metadata": {"resourceVersion": version, "managedFields": managed(status_time, applied)}, "status": {"phase": "Completed"}}
+    assert status_is_current(obj, "selfmanaged.wandb", applied_resource_version="7") is current
 
 
 def workload(name, ready=True, kind="Deployment"):
@@ -51,7 +73,11 @@ class FakeKube(object):
 
     def get(self, path, missing_ok=False):
         phase = self.state()[0]
-        return {"status": {"phase": phase, "version": "1.2.3"}} if phase else {"status": {}}
+        # a state's 4th item: the status is from before the apply (stale)
+        stale = len(self.state()) > 3 and self.state()[3]
+        status_time = "2026-11-30T10:00:01Z" if stale else "2026-11-30T10:00:09Z"
+        metadata = {"resourceVersion": str(10 + self.tick), "managedFields": managed(status_time if phase else None)}
+        return {"metadata": metadata, "status": {"phase": phase, "version": "1.2.3"} if phase else {}}
 
     def list(self, path, label_selector=None, field_selector=None):
         if path.endswith("/events"):
@@ -65,7 +91,7 @@ class FakeKube(object):
 class FakeModule(object):
     def __init__(self):
         self.params = {"name": "wandb", "namespace": "ns", "wait_timeout": 10, "wait_interval": 1, "wait_selector": None,
-                       "weave_trace": True, "spec": None}
+                       "weave_trace": True, "spec": None, "field_manager": "selfmanaged.wandb"}
         self.logged = []
 
     def log(self, msg):
@@ -86,18 +112,18 @@ def runner(states):
 
 
 def test_wait_succeeds_when_phase_and_workloads_are_ready_and_logs_progress():
-    run = runner([("Applying", [], []), ("Completed", [("wandb-app", True)], []),
+    run = runner([("Loading", [], []), ("Completed", [("wandb-app", True)], []),
                   ("Completed", [("wandb-app", True), ("wandb-weave-trace", True)], [])])
     result = run._wait("/path")
     assert result["phase"] == "Completed" and result["version"] == "1.2.3"
     assert [w["name"] for w in result["workloads"]] == ["wandb-app", "wandb-weave-trace"]
-    assert result["wait_log"] == ["phase Applying; 0/0 workloads ready", "phase Completed; 1/1 workloads ready",
+    assert result["wait_log"] == ["phase Loading; 0/0 workloads ready", "phase Completed; 1/1 workloads ready",
                                   "phase Completed; 2/2 workloads ready"]
     assert len(run.module.logged) == 3
 
 
 def test_wait_fails_fast_with_events_on_invalid_config():
-    run = runner([("Applying", [], []), ("Invalid Config", [], []), ("Invalid Config", [], ["bad license"])])
+    run = runner([("Loading", [], []), ("Invalid Config", [], []), ("Invalid Config", [], ["bad license"])])
     with pytest.raises(WandbModuleError) as raised:
         run._wait("/path")
     assert "Invalid Config" in raised.value.msg and "InvalidConfig: bad license" in raised.value.msg
@@ -108,3 +134,21 @@ def test_wait_times_out_saying_what_is_missing():
     run = runner([("Completed", [("wandb-app", False)], [])])
     with pytest.raises(WandbModuleError, match=r"timed out after 10s .*Deployment/wandb-app 0/1 ready; no weave-trace workload yet"):
         run._wait("/path")
+
+
+def test_a_stale_completed_does_not_pass_for_the_new_spec():
+    """The previous spec's Completed, with its workloads ready, then the operator's answer on the new one: refused."""
+    ready = [("wandb-app", True), ("wandb-weave-trace", True)]
+    run = runner([("Completed", ready, [], True), ("Completed", ready, [], True), ("Invalid Config", ready, ["bad values"])])
+    with pytest.raises(WandbModuleError) as raised:
+        run._wait("/path", applied_version="7")
+    assert "Invalid Config" in raised.value.msg
+    assert raised.value.details["wait_log"][0] == "phase Completed (before the apply); 2/2 workloads ready"
+
+
+def test_a_stale_invalid_config_does_not_fail_the_fix():
+    ready = [("wandb-app", True), ("wandb-weave-trace", True)]
+    run = runner([("Invalid Config", ready, ["old"], True), ("Loading", ready, []), ("Completed", ready, [])])
+    result = run._wait("/path", applied_version="7")
+    assert result["phase"] == "Completed"
+    assert result["wait_log"][0] == "phase Invalid Config (before the apply); 2/2 workloads ready"

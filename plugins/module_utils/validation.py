@@ -1,0 +1,377 @@
+# -*- coding: utf-8 -*-
+# Copyright: selfmanaged.wandb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The input rules the modules and the roles' preflight share (filter ``selfmanaged.wandb.input_problem``).
+
+Each rule takes a value and returns None when it is valid, else what is wrong with it, phrased to follow the
+option's or variable's name ("must be ..."). Only the standard library, bar PyYAML for kubeconfigs and botocore's
+list of regions when it is installed.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import difflib
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+# Kubernetes resource.Quantity: a decimal number with an optional binary/decimal suffix or exponent.
+_QUANTITY = re.compile(r"^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
+_EKS_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]*$")
+_IAM_ROLE_NAME = re.compile(r"^[\w+=,.@-]+$")
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$")
+_K8S_VERSION = re.compile(r"^1\.[0-9]+$")
+_SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _text(value):
+    return value if isinstance(value, str) else None
+
+
+def k8s_label(value):
+    """Namespaces, Service and release-derived names: an RFC 1123 label."""
+    text = _text(value)
+    if text is None or not _DNS_LABEL.match(text) or len(text) > 63:
+        return ("must be a Kubernetes name (RFC 1123 label): lowercase letters, digits and '-', starting and ending "
+                "with a letter or digit, at most 63 characters")
+    return None
+
+
+def k8s_name(value):
+    """Secrets, ServiceAccounts, StorageClasses, custom resources: an RFC 1123 subdomain."""
+    text = _text(value)
+    if text is None or not _DNS_SUBDOMAIN.match(text) or len(text) > 253:
+        return ("must be a Kubernetes object name (RFC 1123 subdomain): lowercase letters, digits, '-' and '.', "
+                "starting and ending with a letter or digit, at most 253 characters")
+    return None
+
+
+def secret_key(value):
+    text = _text(value)
+    if text is None or not _SECRET_KEY.match(text) or len(text) > 253:
+        return "must be a Secret key: letters, digits, '-', '_' and '.'"
+    return None
+
+
+def helm_release_name(value):
+    text = _text(value)
+    if text is None or not _DNS_SUBDOMAIN.match(text) or len(text) > 53:
+        return ("must be a Helm release name: lowercase letters, digits, '-' and '.', starting and ending with a letter "
+                "or digit, at most 53 characters")
+    return None
+
+
+def quantity(value):
+    """A Kubernetes quantity greater than zero, such as 100Gi, 500m or 2."""
+    text = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else _text(value)
+    if text is None or not _QUANTITY.match(text) or not re.search(r"[1-9]", text.split("e")[0].split("E")[0]):
+        return "must be a Kubernetes quantity greater than zero, such as 100Gi, 512Mi, 500m or 2"
+    return None
+
+
+def resources(value):
+    """A container's resources: {requests, limits} of cpu/memory/ephemeral-storage quantities."""
+    if not isinstance(value, dict) or set(value) - {"requests", "limits", "claims"}:
+        return "must be a mapping with requests and/or limits"
+    for part in ("requests", "limits"):
+        for name, amount in (value.get(part) or {}).items():
+            if quantity(amount):
+                return "%s.%s %r %s" % (part, name, amount, quantity(amount))
+    return None
+
+
+def positive_int(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return "must be a whole number greater than zero"
+    return None
+
+
+def non_negative_int(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return "must be a whole number, zero or more"
+    return None
+
+
+def positive_number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return "must be a number greater than zero"
+    return None
+
+
+def cidr(value):
+    text = _text(value)
+    try:
+        ipaddress.ip_network(text)
+    except (TypeError, ValueError):
+        return "must be a CIDR block such as 203.0.113.0/24 (an address with its prefix length, host bits zero)"
+    return None
+
+
+def cidrs(value):
+    if not isinstance(value, list):
+        return "must be a list of CIDR blocks"
+    for item in value:
+        if cidr(item):
+            return "holds %r, which %s" % (item, cidr(item))
+    return None
+
+
+def url_host_only(value):
+    """The URL users open: http(s), a host, an optional port, nothing else (W&B serves from /)."""
+    text = _text(value)
+    try:
+        parts = urlsplit(text or "")
+        parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.fragment or parts.username or parts.password:
+        return "must be an http(s) URL of the host only, like https://wandb.example.com (no path, query or user)"
+    return None
+
+
+def http_url(value):
+    text = _text(value)
+    parts = urlsplit(text or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http(s) URL"
+    return None
+
+
+def license_text(value):
+    """A W&B license: one line of text, no blanks around it."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "is required - the W&B license (keep it in a vault or an AWX credential)"
+    if not isinstance(value, str):
+        return "must be the license text (a string)"
+    if value != value.strip():
+        return "has blanks or a newline around it - the license is one line of text"
+    if "\n" in value or "\r" in value:
+        return "spans several lines - the license is one line of text"
+    return None
+
+
+def eks_name(value, limit=100):
+    text = _text(value)
+    if text is None or not _EKS_NAME.match(text) or len(text) > limit:
+        return "must start with a letter or digit and hold only letters, digits, '-' and '_', at most %d characters" % limit
+    return None
+
+
+def eks_nodegroup_name(value):
+    return eks_name(value, 63)
+
+
+def iam_role_name(value):
+    text = _text(value)
+    if text is None or not _IAM_ROLE_NAME.match(text) or len(text) > 64:
+        return "must be an IAM role name: at most 64 letters, digits and +=,.@_- (got %d characters)" % len(text or "")
+    return None
+
+
+def s3_bucket_name(value):
+    """S3's rules for general purpose bucket names."""
+    text = _text(value)
+    if (text is None or not 3 <= len(text) <= 63 or not re.match(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$", text)
+            or ".." in text or ".-" in text or "-." in text or re.match(r"^\d+\.\d+\.\d+\.\d+$", text)
+            or text.startswith(("xn--", "sthree-")) or text.endswith(("-s3alias", "--ol-s3"))):
+        return ("must be an S3 bucket name: 3 to 63 lowercase letters, digits, '.' and '-', starting and ending with a "
+                "letter or digit, no '..', '.-' or '-.', not an IP address")
+    return None
+
+
+def instance_type(value):
+    text = _text(value)
+    if text is None or not _INSTANCE_TYPE.match(text):
+        return "must be an EC2 instance type such as r6i.2xlarge (family.size)"
+    return None
+
+
+def instance_types(value):
+    if not isinstance(value, list) or not value:
+        return "must be a non-empty list of EC2 instance types"
+    for item in value:
+        if instance_type(item):
+            return "holds %r, which %s" % (item, instance_type(item))
+    return None
+
+
+def subnet_id(value):
+    text = _text(value)
+    if text is None or not _SUBNET_ID.match(text):
+        return "must be subnet IDs such as subnet-0123456789abcdef0"
+    return None
+
+
+def subnet_ids(value):
+    if not isinstance(value, list):
+        return "must be a list of subnet IDs"
+    for item in value:
+        if subnet_id(item):
+            return "holds %r, which is not a subnet ID such as subnet-0123456789abcdef0" % (item,)
+    return None
+
+
+def kubernetes_version(value):
+    text = _text(value)
+    if text is None or not _K8S_VERSION.match(text):
+        return "must be a Kubernetes MAJOR.MINOR version like 1.35"
+    return None
+
+
+def identifier(value):
+    text = _text(value)
+    if text is None or not _IDENTIFIER.match(text):
+        return "must be letters, digits and underscores, not starting with a digit"
+    return None
+
+
+def aws_region(value, known=None):
+    """A region of the partitions' lists (``known``, else botocore's), or at least shaped like one."""
+    text = _text(value)
+    if text is None or not _REGION.match(text):
+        return "must be an AWS region such as us-west-2"
+    known = known or _known_regions()
+    if known and text not in known:
+        return "%s is not an AWS region (botocore knows: %s; if it is new, update botocore)" % (text, ", ".join(sorted(known)))
+    return None
+
+
+# Where operator-wandb reads a secret value in plain text (the collection passes Secret references instead).
+WANDB_PLAIN_SECRET_PATHS = (
+    ("global", "license"),
+    ("global", "mysql", "password"),
+    ("global", "clickhouse", "password"),
+    ("global", "bucket", "secretKey"),
+    ("global", "bucket", "accessKey"),
+)
+
+
+def no_plain_secrets(values, *secrets):
+    """W&B values that hold no secret in plain text: none at the chart's secret paths, none of ``secrets`` anywhere."""
+    if not isinstance(values, dict):
+        return "must be a mapping of chart values"
+    for path in WANDB_PLAIN_SECRET_PATHS:
+        node = values
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node not in (None, ""):
+            return ("holds %s in plain text - secrets go into Secrets: set the license with the license variable, "
+                    "passwords by Secret reference" % ".".join(path))
+    text = repr(values)
+    for secret in secrets:
+        if isinstance(secret, str) and len(secret.strip()) >= 4 and secret.strip() in text:
+            return "holds the license (or another secret) in plain text - it belongs in a Secret, set through its own variable"
+    return None
+
+
+def kubeconfig_file(value):
+    """A readable kubeconfig with at least one context (empty: not used)."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        return "must be the path of a kubeconfig file"
+    try:
+        config = _load_kubeconfig(value)
+    except (IOError, OSError) as exc:
+        return "cannot be read: %s" % (exc.strerror or exc)
+    except ValueError as exc:
+        return "is not a kubeconfig: %s" % exc
+    if not config.get("contexts"):
+        return "has no contexts"
+    return None
+
+
+def kubeconfig_context(value, kubeconfig=None):
+    """A context of ``kubeconfig`` (empty: its current-context, which must then be set)."""
+    if not kubeconfig or kubeconfig_file(kubeconfig):
+        return None  # nothing to check against (or the kubeconfig's own problem is reported)
+    config = _load_kubeconfig(kubeconfig)
+    names = [c.get("name") for c in config.get("contexts") or [] if isinstance(c, dict)]
+    if value in (None, ""):
+        if config.get("current-context") not in names:
+            return "is empty and the kubeconfig has no current-context; set it to one of: %s" % ", ".join(names)
+        return None
+    if value not in names:
+        return "%s is not a context of %s (contexts: %s)" % (value, kubeconfig, ", ".join(names))
+    return None
+
+
+def _load_kubeconfig(path):
+    import yaml  # pylint: disable=import-outside-toplevel  # only the kubeconfig rules need PyYAML
+
+    with open(path) as handle:
+        try:
+            config = yaml.safe_load(handle)
+        except yaml.YAMLError as exc:
+            raise ValueError(str(exc).splitlines()[0])
+    if not isinstance(config, dict):
+        raise ValueError("not a YAML mapping")
+    return config
+
+
+def _known_regions():
+    """Every region of botocore's partitions (aws, aws-cn, aws-us-gov, ...), or None without botocore."""
+    try:
+        import botocore.session  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    session = botocore.session.get_session()
+    regions = set()
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    return regions or None
+
+
+RULES = {
+    "k8s_label": k8s_label, "k8s_name": k8s_name, "secret_key": secret_key, "helm_release_name": helm_release_name,
+    "quantity": quantity, "resources": resources, "positive_int": positive_int, "non_negative_int": non_negative_int,
+    "positive_number": positive_number, "cidr": cidr, "cidrs": cidrs, "url_host_only": url_host_only,
+    "http_url": http_url, "license_text": license_text, "eks_name": eks_name, "eks_nodegroup_name": eks_nodegroup_name,
+    "iam_role_name": iam_role_name, "s3_bucket_name": s3_bucket_name, "instance_type": instance_type,
+    "instance_types": instance_types, "subnet_id": subnet_id, "subnet_ids": subnet_ids,
+    "kubernetes_version": kubernetes_version, "identifier": identifier, "aws_region": aws_region,
+    "no_plain_secrets": no_plain_secrets, "kubeconfig_file": kubeconfig_file, "kubeconfig_context": kubeconfig_context,
+}
+
+
+def problem(value, rule, *args):
+    """What is wrong with ``value`` under ``rule`` (a name from RULES), or '' when it is valid."""
+    try:
+        check = RULES[rule]
+    except KeyError:
+        raise ValueError("unknown input rule %r (rules: %s)" % (rule, ", ".join(sorted(RULES))))
+    return check(value, *args) or ""
+
+
+def unknown_names(names, known, prefix):
+    """``names`` starting with ``prefix`` that are not in ``known``, each with the nearest known name: typos."""
+    found = []
+    for name in sorted(set(names)):
+        if name.startswith(prefix) and name not in known:
+            # compared without the prefix, which every name shares
+            nearest = difflib.get_close_matches(name[len(prefix):], sorted(k[len(prefix):] for k in known if k.startswith(prefix)),
+                                                n=1, cutoff=0.6)
+            found.append("%s (did you mean %s%s?)" % (name, prefix, nearest[0]) if nearest else name)
+    return found
+
+
+def check_options(params, rules):
+    """For modules: raise WandbModuleError naming the first option that breaks its rule, before anything is read or
+    changed. ``rules``: (option, rule name, extra rule arguments...); options that are None are not checked."""
+    from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError  # pylint: disable=import-outside-toplevel
+
+    for option, rule, *args in rules:
+        value = params.get(option)
+        if value is None:
+            continue
+        found = problem(value, rule, *args)
+        if found:
+            raise WandbModuleError("%s %s" % (option, found))

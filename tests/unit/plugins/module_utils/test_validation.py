@@ -1,0 +1,120 @@
+"""The input rules the modules and the roles' preflight share (module_utils/validation.py)."""
+
+import pytest
+
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import RULES, check_options, problem, unknown_names
+
+GOOD = {
+    "k8s_label": ["clickhouse", "wandb-cr", "a1"],
+    "k8s_name": ["ebs-sc", "gp3.encrypted", "clickhouse-auth"],
+    "secret_key": ["admin-password", "LICENSE", "tls.crt"],
+    "helm_release_name": ["clickhouse", "aws-ebs-csi-driver", "w" * 53],
+    "quantity": ["100Gi", "512Mi", "500m", "2", 4, "1.5", "1e3"],
+    "resources": [{"requests": {"cpu": "4", "memory": "32Gi"}, "limits": {"memory": "56Gi"}}, {}],
+    "positive_int": [1, 900],
+    "non_negative_int": [0, 3],
+    "positive_number": [0.5, 1],
+    "cidr": ["0.0.0.0/0", "203.0.113.0/24", "2001:db8::/32"],
+    "cidrs": [["0.0.0.0/0"], []],
+    "url_host_only": ["https://wandb.example.com", "http://wandb.demo.local:8080", "https://wandb.example.com/"],
+    "http_url": ["https://charts.example.com/wandb"],
+    "license_text": ["eyJhbGciOi.abc-def_123"],
+    "eks_name": ["wandb", "wandb-demo", "a_b"],
+    "eks_nodegroup_name": ["wandb-default"],
+    "iam_role_name": ["wandb-clickhouse", "x" * 64],
+    "s3_bucket_name": ["wandb-demo-weave-clickhouse-123456789012", "my.bucket-1"],
+    "instance_type": ["r6i.2xlarge", "m7g.large", "u-6tb1.metal"],
+    "instance_types": [["r6i.2xlarge", "r7i.2xlarge"]],
+    "subnet_id": ["subnet-0123456789abcdef0", "subnet-01234567"],
+    "subnet_ids": [["subnet-0123456789abcdef0"], []],
+    "kubernetes_version": ["1.35", "1.32"],
+    "identifier": ["weave_cluster", "wandb_weave", "default"],
+    "aws_region": ["us-east-1", "us-gov-west-1", "eu-central-2"],
+    "no_plain_secrets": [{"global": {"licenseSecret": {"name": "x"}}}, {}],
+    "kubeconfig_file": [""],
+    "kubeconfig_context": [""],
+}
+
+BAD = {
+    "k8s_label": ["Bad_NS", "-a", "a" * 64, "", None, 5],
+    "k8s_name": ["Bad_Class", "a..b" * 0 + "A", "x" * 254],
+    "secret_key": ["a/b", "", None],
+    "helm_release_name": ["Click_House", "W-and-B", "w" * 54, "x_y"],
+    "quantity": ["abc", "0", "-1Gi", "", None, True, "10 Gi", "5GB"],
+    "resources": [{"requests": {"cpu": "lots"}}, {"limitz": {}}, "4"],
+    "positive_int": [0, -5, "5", True, None],
+    "non_negative_int": [-1, "0"],
+    "positive_number": [0, -1, "1"],
+    "cidr": ["not-a-cidr", "10.0.0.1/16", "", None],
+    "cidrs": [["not-a-cidr"], "0.0.0.0/0"],
+    "url_host_only": ["https://wandb.example.com/wandb", "wandb.example.com", "ftp://x", "https://u:p@x.com", "https://x.com/?a=1",
+                      "https://x.com:99999", ""],
+    "http_url": ["charts.example.com", "oci://x"],
+    "license_text": ["", "   ", None, "abc\ndef", " abc", "abc ", 12],
+    "eks_name": ["bad name!", "-x", "x" * 101],
+    "eks_nodegroup_name": ["x" * 64],
+    "iam_role_name": ["x" * 65, "a b", ""],
+    "s3_bucket_name": ["a..b-bucket", "ab", "Upper", "192.168.1.1", "a-.b", "xn--abc", "x" * 64, "end-"],
+    "instance_type": ["r6i", "R6I.large", ""],
+    "instance_types": [["r6i"], [], "r6i.large"],
+    "subnet_id": ["subnet-nope", "sg-0123456789abcdef0"],
+    "subnet_ids": [["subnet-nope"], "subnet-0123456789abcdef0"],
+    "kubernetes_version": ["1.x", "1.35.1", "2", 1.35],
+    "identifier": ["weave-cluster", "1abc", ""],
+    "aws_region": ["mars-central-1", "xx-central-1", "US-EAST-1", ""],
+    "no_plain_secrets": [{"global": {"license": "x"}}, {"global": {"mysql": {"password": "p"}}}, []],
+    "kubeconfig_file": ["/nonexistent/kubeconfig", 5],
+}
+
+
+@pytest.mark.parametrize("rule,value", [(r, v) for r, values in GOOD.items() for v in values])
+def test_good_values_pass(rule, value):
+    assert problem(value, rule) == ""
+
+
+@pytest.mark.parametrize("rule,value", [(r, v) for r, values in BAD.items() for v in values])
+def test_bad_values_say_what_is_wrong(rule, value):
+    found = problem(value, rule)
+    assert found and not found[0].isupper()  # a fragment that follows the variable's name
+
+
+def test_every_rule_is_tested():
+    assert set(GOOD) == set(RULES) and set(BAD) | {"kubeconfig_context"} == set(RULES)
+
+
+def test_a_secret_in_plain_text_anywhere_is_found_but_never_echoed():
+    found = problem({"foo": {"bar": "the-license-text"}}, "no_plain_secrets", "the-license-text")
+    assert "plain text" in found and "the-license-text" not in found
+
+
+def test_kubeconfig_and_its_contexts(tmp_path):
+    config = tmp_path / "kubeconfig"
+    config.write_text("apiVersion: v1\nkind: Config\ncontexts: [{name: a, context: {}}, {name: b, context: {}}]\ncurrent-context: a\n")
+    assert problem(str(config), "kubeconfig_file") == ""
+    assert problem("b", "kubeconfig_context", str(config)) == ""
+    assert problem("", "kubeconfig_context", str(config)) == ""
+    assert problem("c", "kubeconfig_context", str(config)) == "c is not a context of %s (contexts: a, b)" % config
+    config.write_text("apiVersion: v1\nkind: Config\ncontexts: [{name: a, context: {}}]\n")
+    assert "has no current-context" in problem("", "kubeconfig_context", str(config))
+    config.write_text("[not: a mapping")
+    assert problem(str(config), "kubeconfig_file").startswith("is not a kubeconfig")
+    config.write_text("apiVersion: v1\nkind: Config\n")
+    assert problem(str(config), "kubeconfig_file") == "has no contexts"
+
+
+def test_an_unknown_rule_is_an_error():
+    with pytest.raises(ValueError, match="unknown input rule 'nope'"):
+        problem("x", "nope")
+
+
+def test_typos_name_the_nearest_known_variable():
+    known = ["clickhouse_replicas", "clickhouse_shards", "clickhouse_namespace"]
+    names = ["clickhouse_replica", "clickhouse_shards", "clickhouse_zzz", "wandb_weave_x"]
+    assert unknown_names(names, known, "clickhouse_") == ["clickhouse_replica (did you mean clickhouse_replicas?)", "clickhouse_zzz"]
+
+
+def test_check_options_names_the_option_and_skips_unset_ones():
+    check_options({"name": "ok", "timeout": None}, [("name", "k8s_label"), ("timeout", "positive_int")])
+    with pytest.raises(WandbModuleError, match=r"^wait_timeout must be a whole number greater than zero$"):
+        check_options({"wait_timeout": -1}, [("wait_timeout", "positive_int")])
