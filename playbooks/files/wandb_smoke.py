@@ -18,8 +18,12 @@ def main():
     except ImportError:
         print("smoke: the wandb SDK is not installed for %s - pip install wandb" % sys.executable, file=sys.stderr)
         return 2
-    run = wandb.init(project=os.environ.get("WANDB_PROJECT", "smoke"), entity=os.environ.get("WANDB_ENTITY") or None,
-                     name="selfmanaged-wandb-smoke", config={"source": "selfmanaged.wandb smoke.yml"})
+    run = wandb.init(
+        project=os.environ.get("WANDB_PROJECT", "smoke"),
+        entity=os.environ.get("WANDB_ENTITY") or None,
+        name="selfmanaged-wandb-smoke",
+        config={"source": "selfmanaged.wandb smoke.yml"},
+    )
     for step in range(10):
         run.log({"loss": math.exp(-step / 3.0), "step": step})
     url = run.get_url()

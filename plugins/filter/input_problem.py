@@ -61,7 +61,7 @@ def _input_problem(value, rule, *args):
     try:
         return problem(value, rule, *args)
     except ValueError as exc:
-        raise AnsibleFilterError("input_problem: %s" % exc)
+        raise AnsibleFilterError("input_problem: %s" % exc) from exc
 
 
 class FilterModule(object):

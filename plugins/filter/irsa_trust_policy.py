@@ -49,15 +49,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.irsa import irsa_trust_policy
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.irsa import irsa_trust_policy
 
 
 def _irsa_trust_policy(oidc_provider_arn, namespace, service_account):
     try:
         return irsa_trust_policy(oidc_provider_arn, namespace, service_account)
     except WandbModuleError as exc:
-        raise AnsibleFilterError("irsa_trust_policy: %s" % exc.msg)
+        raise AnsibleFilterError("irsa_trust_policy: %s" % exc.msg) from exc
 
 
 class FilterModule(object):

@@ -39,8 +39,10 @@ def k8s_label(value):
     """Namespaces, Service and release-derived names: an RFC 1123 label."""
     text = _text(value)
     if text is None or not _DNS_LABEL.match(text) or len(text) > 63:
-        return ("must be a Kubernetes name (RFC 1123 label): lowercase letters, digits and '-', starting and ending "
-                "with a letter or digit, at most 63 characters")
+        return (
+            "must be a Kubernetes name (RFC 1123 label): lowercase letters, digits and '-', starting and ending "
+            "with a letter or digit, at most 63 characters"
+        )
     return None
 
 
@@ -48,8 +50,10 @@ def k8s_name(value):
     """Secrets, ServiceAccounts, StorageClasses, custom resources: an RFC 1123 subdomain."""
     text = _text(value)
     if text is None or not _DNS_SUBDOMAIN.match(text) or len(text) > 253:
-        return ("must be a Kubernetes object name (RFC 1123 subdomain): lowercase letters, digits, '-' and '.', "
-                "starting and ending with a letter or digit, at most 253 characters")
+        return (
+            "must be a Kubernetes object name (RFC 1123 subdomain): lowercase letters, digits, '-' and '.', "
+            "starting and ending with a letter or digit, at most 253 characters"
+        )
     return None
 
 
@@ -63,8 +67,10 @@ def secret_key(value):
 def helm_release_name(value):
     text = _text(value)
     if text is None or not _DNS_SUBDOMAIN.match(text) or len(text) > 53:
-        return ("must be a Helm release name: lowercase letters, digits, '-' and '.', starting and ending with a letter "
-                "or digit, at most 53 characters")
+        return (
+            "must be a Helm release name: lowercase letters, digits, '-' and '.', starting and ending with a letter "
+            "or digit, at most 53 characters"
+        )
     return None
 
 
@@ -128,11 +134,20 @@ def url_host_only(value):
     text = _text(value)
     try:
         parts = urlsplit(text or "")
-        parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
+        if parts.port is not None and not 0 < parts.port < 65536:  # urlsplit raises ValueError on most bad ports
+            parts = None
     except ValueError:
         parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
-            or parts.query or parts.fragment or parts.username or parts.password:
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+    ):
         return "must be an http(s) URL of the host only, like https://wandb.example.com (no path, query or user)"
     return None
 
@@ -161,7 +176,10 @@ def license_text(value):
 def eks_name(value, limit=100):
     text = _text(value)
     if text is None or not _EKS_NAME.match(text) or len(text) > limit:
-        return "must start with a letter or digit and hold only letters, digits, '-' and '_', at most %d characters" % limit
+        return (
+            "must start with a letter or digit and hold only letters, digits, '-' and '_', at most %d characters"
+            % limit
+        )
     return None
 
 
@@ -179,11 +197,21 @@ def iam_role_name(value):
 def s3_bucket_name(value):
     """S3's rules for general purpose bucket names."""
     text = _text(value)
-    if (text is None or not 3 <= len(text) <= 63 or not re.match(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$", text)
-            or ".." in text or ".-" in text or "-." in text or re.match(r"^\d+\.\d+\.\d+\.\d+$", text)
-            or text.startswith(("xn--", "sthree-")) or text.endswith(("-s3alias", "--ol-s3"))):
-        return ("must be an S3 bucket name: 3 to 63 lowercase letters, digits, '.' and '-', starting and ending with a "
-                "letter or digit, no '..', '.-' or '-.', not an IP address")
+    if (
+        text is None
+        or not 3 <= len(text) <= 63
+        or not re.match(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$", text)
+        or ".." in text
+        or ".-" in text
+        or "-." in text
+        or re.match(r"^\d+\.\d+\.\d+\.\d+$", text)
+        or text.startswith(("xn--", "sthree-"))
+        or text.endswith(("-s3alias", "--ol-s3"))
+    ):
+        return (
+            "must be an S3 bucket name: 3 to 63 lowercase letters, digits, '.' and '-', starting and ending with a "
+            "letter or digit, no '..', '.-' or '-.', not an IP address"
+        )
     return None
 
 
@@ -240,7 +268,10 @@ def aws_region(value, known=None):
         return "must be an AWS region such as us-west-2"
     known = known or _known_regions()
     if known and text not in known:
-        return "%s is not an AWS region (botocore knows: %s; if it is new, update botocore)" % (text, ", ".join(sorted(known)))
+        return "%s is not an AWS region (botocore knows: %s; if it is new, update botocore)" % (
+            text,
+            ", ".join(sorted(known)),
+        )
     return None
 
 
@@ -263,12 +294,17 @@ def no_plain_secrets(values, *secrets):
         for key in path:
             node = node.get(key) if isinstance(node, dict) else None
         if node not in (None, ""):
-            return ("holds %s in plain text - secrets go into Secrets: set the license with the license variable, "
-                    "passwords by Secret reference" % ".".join(path))
+            return (
+                "holds %s in plain text - secrets go into Secrets: set the license with the license variable, "
+                "passwords by Secret reference" % ".".join(path)
+            )
     text = repr(values)
     for secret in secrets:
         if isinstance(secret, str) and len(secret.strip()) >= 4 and secret.strip() in text:
-            return "holds the license (or another secret) in plain text - it belongs in a Secret, set through its own variable"
+            return (
+                "holds the license (or another secret) in plain text - it belongs in a Secret, set through its own "
+                "variable"
+            )
     return None
 
 
@@ -311,7 +347,7 @@ def _load_kubeconfig(path):
         try:
             config = yaml.safe_load(handle)
         except yaml.YAMLError as exc:
-            raise ValueError(str(exc).splitlines()[0])
+            raise ValueError(str(exc).splitlines()[0]) from exc
     if not isinstance(config, dict):
         raise ValueError("not a YAML mapping")
     return config
@@ -331,14 +367,34 @@ def _known_regions():
 
 
 RULES = {
-    "k8s_label": k8s_label, "k8s_name": k8s_name, "secret_key": secret_key, "helm_release_name": helm_release_name,
-    "quantity": quantity, "resources": resources, "positive_int": positive_int, "non_negative_int": non_negative_int,
-    "positive_number": positive_number, "cidr": cidr, "cidrs": cidrs, "url_host_only": url_host_only,
-    "http_url": http_url, "license_text": license_text, "eks_name": eks_name, "eks_nodegroup_name": eks_nodegroup_name,
-    "iam_role_name": iam_role_name, "s3_bucket_name": s3_bucket_name, "instance_type": instance_type,
-    "instance_types": instance_types, "subnet_id": subnet_id, "subnet_ids": subnet_ids,
-    "kubernetes_version": kubernetes_version, "identifier": identifier, "aws_region": aws_region,
-    "no_plain_secrets": no_plain_secrets, "kubeconfig_file": kubeconfig_file, "kubeconfig_context": kubeconfig_context,
+    "k8s_label": k8s_label,
+    "k8s_name": k8s_name,
+    "secret_key": secret_key,
+    "helm_release_name": helm_release_name,
+    "quantity": quantity,
+    "resources": resources,
+    "positive_int": positive_int,
+    "non_negative_int": non_negative_int,
+    "positive_number": positive_number,
+    "cidr": cidr,
+    "cidrs": cidrs,
+    "url_host_only": url_host_only,
+    "http_url": http_url,
+    "license_text": license_text,
+    "eks_name": eks_name,
+    "eks_nodegroup_name": eks_nodegroup_name,
+    "iam_role_name": iam_role_name,
+    "s3_bucket_name": s3_bucket_name,
+    "instance_type": instance_type,
+    "instance_types": instance_types,
+    "subnet_id": subnet_id,
+    "subnet_ids": subnet_ids,
+    "kubernetes_version": kubernetes_version,
+    "identifier": identifier,
+    "aws_region": aws_region,
+    "no_plain_secrets": no_plain_secrets,
+    "kubeconfig_file": kubeconfig_file,
+    "kubeconfig_context": kubeconfig_context,
 }
 
 
@@ -347,7 +403,7 @@ def problem(value, rule, *args):
     try:
         check = RULES[rule]
     except KeyError:
-        raise ValueError("unknown input rule %r (rules: %s)" % (rule, ", ".join(sorted(RULES))))
+        raise ValueError("unknown input rule %r (rules: %s)" % (rule, ", ".join(sorted(RULES)))) from None
     return check(value, *args) or ""
 
 
@@ -357,8 +413,9 @@ def unknown_names(names, known, prefix):
     for name in sorted(set(names)):
         if name.startswith(prefix) and name not in known:
             # compared without the prefix, which every name shares
-            nearest = difflib.get_close_matches(name[len(prefix):], sorted(k[len(prefix):] for k in known if k.startswith(prefix)),
-                                                n=1, cutoff=0.6)
+            nearest = difflib.get_close_matches(
+                name[len(prefix) :], sorted(k[len(prefix) :] for k in known if k.startswith(prefix)), n=1, cutoff=0.6
+            )
             found.append("%s (did you mean %s%s?)" % (name, prefix, nearest[0]) if nearest else name)
     return found
 

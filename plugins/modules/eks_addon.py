@@ -101,11 +101,9 @@ addon:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService, state_wait_argspec
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks_addon import AddonRunner
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_addon import AddonRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import aws_main
 
 
 def main():
@@ -118,11 +116,7 @@ def main():
         resolve_conflicts=dict(type="str", default="OVERWRITE", choices=["NONE", "OVERWRITE", "PRESERVE"]),
         preserve=dict(type="bool", default=False),
     )
-    spec.update(state_wait_argspec(wait_timeout=900))
-    spec.update(AWS_ARGSPEC)
-    spec.update(TAGS_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    run_module(module, lambda m: AddonRunner(m, AwsService(m.params)).run())
+    aws_main(spec, AddonRunner, wait_timeout=900)
 
 
 if __name__ == "__main__":

@@ -161,11 +161,9 @@ status:
   sample: ACTIVE
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService, state_wait_argspec
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import LOG_TYPES, EksClusterRunner
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_cluster import LOG_TYPES, EksClusterRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import aws_main
 
 
 def main():
@@ -183,11 +181,7 @@ def main():
         authentication_mode=dict(type="str", choices=["CONFIG_MAP", "API_AND_CONFIG_MAP", "API"]),
         bootstrap_cluster_creator_admin_permissions=dict(type="bool"),
     )
-    spec.update(state_wait_argspec(wait_timeout=1800))
-    spec.update(AWS_ARGSPEC)
-    spec.update(TAGS_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    run_module(module, lambda m: EksClusterRunner(m, AwsService(m.params)).run())
+    aws_main(spec, EksClusterRunner, wait_timeout=1800)
 
 
 if __name__ == "__main__":

@@ -153,11 +153,9 @@ nodegroup:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService, state_wait_argspec
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks_nodegroup import NodegroupRunner
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_nodegroup import NodegroupRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import aws_main
 
 
 def main():
@@ -170,22 +168,30 @@ def main():
         ami_type=dict(type="str"),
         disk_size=dict(type="int"),
         capacity_type=dict(type="str", choices=["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]),
-        scaling=dict(type="dict", options=dict(min_size=dict(type="int"), max_size=dict(type="int"), desired_size=dict(type="int"))),
+        scaling=dict(
+            type="dict",
+            options=dict(min_size=dict(type="int"), max_size=dict(type="int"), desired_size=dict(type="int")),
+        ),
         labels=dict(type="dict"),
-        taints=dict(type="list", elements="dict", options=dict(
-            key=dict(type="str", required=True, no_log=False), value=dict(type="str"),
-            effect=dict(type="str", required=True, choices=["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]))),
-        update_config=dict(type="dict", options=dict(max_unavailable=dict(type="int"), max_unavailable_percentage=dict(type="int")),
-                           mutually_exclusive=[("max_unavailable", "max_unavailable_percentage")],
-                           required_one_of=[("max_unavailable", "max_unavailable_percentage")]),
+        taints=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                key=dict(type="str", required=True, no_log=False),
+                value=dict(type="str"),
+                effect=dict(type="str", required=True, choices=["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]),
+            ),
+        ),
+        update_config=dict(
+            type="dict",
+            options=dict(max_unavailable=dict(type="int"), max_unavailable_percentage=dict(type="int")),
+            mutually_exclusive=[("max_unavailable", "max_unavailable_percentage")],
+            required_one_of=[("max_unavailable", "max_unavailable_percentage")],
+        ),
         version=dict(type="str"),
         release_version=dict(type="str"),
     )
-    spec.update(state_wait_argspec(wait_timeout=1800))
-    spec.update(AWS_ARGSPEC)
-    spec.update(TAGS_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    run_module(module, lambda m: NodegroupRunner(m, AwsService(m.params)).run())
+    aws_main(spec, NodegroupRunner, wait_timeout=1800)
 
 
 if __name__ == "__main__":

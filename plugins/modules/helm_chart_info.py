@@ -93,7 +93,7 @@ source:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm_release import ChartCheckRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.release import ChartCheckRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 
 

@@ -236,14 +236,9 @@ commands:
   sample: ["helm version --template {{.Version}}", "helm upgrade operator operator --namespace wandb --output json --install"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm_release import HelmReleaseRunner
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import (
-    K8S_ACCESS_ARGSPEC,
-    K8S_ACCESS_MUTUALLY_EXCLUSIVE,
-)
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.release import HelmReleaseRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import k8s_main
 
 
 def argument_spec():
@@ -265,18 +260,11 @@ def argument_spec():
         history_max=dict(type="int"),
         helm_binary=dict(type="path", aliases=["binary_path"]),
     )
-    spec.update(K8S_ACCESS_ARGSPEC)
     return spec
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=K8S_ACCESS_MUTUALLY_EXCLUSIVE,
-        required_if=[("state", "present", ["chart"])],
-        supports_check_mode=True,
-    )
-    run_module(module, lambda m: HelmReleaseRunner(m).run())
+    k8s_main(argument_spec(), HelmReleaseRunner, required_if=[("state", "present", ["chart"])])
 
 
 if __name__ == "__main__":

@@ -88,11 +88,9 @@ changes:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AWS_ARGSPEC, TAGS_ARGSPEC, AwsService
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.iam_oidc import STS_AUDIENCE, OidcProviderRunner
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.iam_oidc import STS_AUDIENCE, OidcProviderRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import aws_main
 
 
 def main():
@@ -103,11 +101,12 @@ def main():
         client_ids=dict(type="list", elements="str", default=[STS_AUDIENCE]),
         thumbprints=dict(type="list", elements="str"),
     )
-    spec.update(AWS_ARGSPEC)
-    spec.update(TAGS_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           required_one_of=[("eks_cluster_name", "url")], mutually_exclusive=[("eks_cluster_name", "url")])
-    run_module(module, lambda m: OidcProviderRunner(m, AwsService(m.params)).run())
+    aws_main(
+        spec,
+        OidcProviderRunner,
+        required_one_of=[("eks_cluster_name", "url")],
+        mutually_exclusive=[("eks_cluster_name", "url")],
+    )
 
 
 if __name__ == "__main__":

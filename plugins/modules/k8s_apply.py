@@ -87,11 +87,9 @@ results:
   sample: [{"object": "StorageClass/ebs-sc", "action": "create", "changed": true}]
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import K8S_ACCESS_ARGSPEC, K8S_ACCESS_MUTUALLY_EXCLUSIVE
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_apply import ApplyRunner
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.apply import ApplyRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import k8s_main
 
 
 def main():
@@ -104,9 +102,7 @@ def main():
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=300),
     )
-    spec.update(K8S_ACCESS_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, mutually_exclusive=K8S_ACCESS_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
-    run_module(module, lambda m: ApplyRunner(m).run())
+    k8s_main(spec, ApplyRunner)
 
 
 if __name__ == "__main__":

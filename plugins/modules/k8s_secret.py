@@ -129,11 +129,9 @@ updated:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import K8S_ACCESS_ARGSPEC, K8S_ACCESS_MUTUALLY_EXCLUSIVE
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_secret import SecretRunner
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import k8s_main
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.secret import SecretRunner
 
 
 def main():
@@ -144,20 +142,19 @@ def main():
         data=dict(type="dict", no_log=True),
         generate=dict(type="list", elements="str", default=[], no_log=False),
         generate_length=dict(type="int", default=32),
-        copy_from=dict(type="dict", options=dict(
-            name=dict(type="str", required=True),
-            namespace=dict(type="str"),
-            keys=dict(type="raw", required=True, no_log=False),
-        )),
+        copy_from=dict(
+            type="dict",
+            options=dict(
+                name=dict(type="str", required=True),
+                namespace=dict(type="str"),
+                keys=dict(type="raw", required=True, no_log=False),
+            ),
+        ),
         type=dict(type="str", default="Opaque"),
         labels=dict(type="dict"),
         field_manager=dict(type="str", default="selfmanaged.wandb"),
     )
-    spec.update(K8S_ACCESS_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, mutually_exclusive=K8S_ACCESS_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
-    if module.params["generate_length"] < 16:
-        module.fail_json(msg="generate_length must be at least 16")
-    run_module(module, lambda m: SecretRunner(m).run())
+    k8s_main(spec, SecretRunner)
 
 
 if __name__ == "__main__":

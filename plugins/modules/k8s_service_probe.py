@@ -99,11 +99,9 @@ attempts:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import K8S_ACCESS_ARGSPEC, K8S_ACCESS_MUTUALLY_EXCLUSIVE
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_service_probe import ProbeRunner
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import k8s_main
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.service_probe import ProbeRunner
 
 
 def main():
@@ -118,9 +116,7 @@ def main():
         timeout=dict(type="int", default=120),
         interval=dict(type="int", default=5),
     )
-    spec.update(K8S_ACCESS_ARGSPEC)
-    module = AnsibleModule(argument_spec=spec, mutually_exclusive=K8S_ACCESS_MUTUALLY_EXCLUSIVE, supports_check_mode=True)
-    run_module(module, lambda m: ProbeRunner(m).run())
+    k8s_main(spec, ProbeRunner)
 
 
 if __name__ == "__main__":

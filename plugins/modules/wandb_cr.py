@@ -305,20 +305,18 @@ wait_log:
   sample: ["phase Applying; 0/0 workloads ready", "phase Completed; 2/2 workloads ready"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import (
-    k8s_access_argspec,
-    k8s_access_mutually_exclusive,
-)
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb_cr import WandbCrRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import k8s_main
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.cr import WandbCrRunner
 
 
 def _secret_ref(default_key):
     # A reference to a Secret, not secret material itself.
-    return dict(type="dict", no_log=False,
-                options=dict(name=dict(type="str", required=True), key=dict(type="str", default=default_key, no_log=False)))
+    return dict(
+        type="dict",
+        no_log=False,
+        options=dict(name=dict(type="str", required=True), key=dict(type="str", default=default_key, no_log=False)),
+    )
 
 
 def argument_spec():
@@ -330,11 +328,20 @@ def argument_spec():
         database=dict(type="str"),
         port=dict(type="int"),
     )
-    mysql = dict(database, port=dict(type="int", default=3306), database=dict(type="str", default="wandb_local"),
-                 user=dict(type="str", default="wandb"))
-    clickhouse = dict(database, port=dict(type="int", default=8123), database=dict(type="str", default="wandb_weave"),
-                      user=dict(type="str", default="default"), replicated=dict(type="bool", default=False),
-                      cluster=dict(type="str"))
+    mysql = dict(
+        database,
+        port=dict(type="int", default=3306),
+        database=dict(type="str", default="wandb_local"),
+        user=dict(type="str", default="wandb"),
+    )
+    clickhouse = dict(
+        database,
+        port=dict(type="int", default=8123),
+        database=dict(type="str", default="wandb_weave"),
+        user=dict(type="str", default="default"),
+        replicated=dict(type="bool", default=False),
+        cluster=dict(type="str"),
+    )
     spec = dict(
         name=dict(type="str", default="wandb"),
         namespace=dict(type="str", required=True),
@@ -342,9 +349,16 @@ def argument_spec():
         host=dict(type="str"),
         license=dict(type="str", no_log=True),
         license_secret=_secret_ref("license"),
-        bucket=dict(type="dict", options=dict(
-            provider=dict(type="str", default="s3", choices=["s3", "gcs", "az"]), name=dict(type="str", required=True),
-            path=dict(type="str"), region=dict(type="str"), kms_key=dict(type="str", no_log=False))),
+        bucket=dict(
+            type="dict",
+            options=dict(
+                provider=dict(type="str", default="s3", choices=["s3", "gcs", "az"]),
+                name=dict(type="str", required=True),
+                path=dict(type="str"),
+                region=dict(type="str"),
+                kms_key=dict(type="str", no_log=False),
+            ),
+        ),
         mysql=dict(type="dict", options=mysql, mutually_exclusive=[("password", "password_secret")]),
         clickhouse=dict(type="dict", options=clickhouse, mutually_exclusive=[("password", "password_secret")]),
         weave_trace=dict(type="bool", default=False),
@@ -359,7 +373,6 @@ def argument_spec():
         wait_selector=dict(type="str"),
         keep_secrets=dict(type="bool", default=False),
     )
-    spec.update(k8s_access_argspec(api_host_option="k8s_host"))
     return spec
 
 
@@ -367,13 +380,12 @@ SETTINGS = ["host", "license", "license_secret", "bucket", "mysql", "clickhouse"
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=k8s_access_mutually_exclusive("k8s_host") + [("license", "license_secret")] + [("spec", s) for s in SETTINGS],
+    k8s_main(
+        argument_spec(),
+        WandbCrRunner,
+        mutually_exclusive=[("license", "license_secret")] + [("spec", s) for s in SETTINGS],
         required_if=[("state", "present", ["host", "spec"], True)],
-        supports_check_mode=True,
     )
-    run_module(module, lambda m: WandbCrRunner(m).run())
 
 
 if __name__ == "__main__":

@@ -54,18 +54,39 @@ TASKS = {
 def playbook(workdir, name, tasks):
     path = os.path.join(workdir, "%s.yml" % re.sub(r"\W+", "_", name))
     with open(path, "w") as handle:
-        handle.write("- hosts: localhost\n  gather_facts: false\n  tasks:%s      loop: %s\n" % (tasks, list(range(1, RELEASES + 1))))
+        handle.write(
+            "- hosts: localhost\n  gather_facts: false\n  tasks:%s      loop: %s\n"
+            % (tasks, list(range(1, RELEASES + 1)))
+        )
     return path
 
 
 def run(path, extra):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_DIR + os.pathsep + os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""),
-               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING="false",
-               ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_DIR + os.pathsep + os.environ.get("ANSIBLE_COLLECTIONS_PATH", ""),
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+    )
     start = time.monotonic()
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), path, "-i", "localhost,",
-                           "-c", "local", "-e", json.dumps(extra)], env=env, check=False,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    proc = subprocess.run(
+        [
+            os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+            path,
+            "-i",
+            "localhost,",
+            "-c",
+            "local",
+            "-e",
+            json.dumps(extra),
+        ],
+        env=env,
+        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        universal_newlines=True,
+    )
     elapsed = time.monotonic() - start
     match = RECAP.search(proc.stdout)
     if proc.returncode != 0 or not match:
@@ -98,8 +119,17 @@ def main():
                 times[name].append(elapsed)
                 with open(count_file) as handle:
                     invocations[name] = len(handle.read().splitlines())
-        results = dict((name, {"median_s": statistics.median(times[name]), "runs_s": times[name],
-                               "helm_per_release": invocations[name] / RELEASES}) for name in paths)
+        results = dict(
+            (
+                name,
+                {
+                    "median_s": statistics.median(times[name]),
+                    "runs_s": times[name],
+                    "helm_per_release": invocations[name] / RELEASES,
+                },
+            )
+            for name in paths
+        )
     finally:
         bed.down()
     floor = results["floor (ansible.builtin.ping)"]["median_s"]
@@ -108,14 +138,24 @@ def main():
     ours = results["selfmanaged.wandb.helm_release"]
     theirs = results["kubernetes.core.helm"]
     ratio = ours["above_floor_per_release_s"] / theirs["above_floor_per_release_s"]
-    print("| tool | no-op run, median of %d (s) | above floor per release (s) | helm runs per unchanged release |" % REPEAT)
+    print(
+        "| tool | no-op run, median of %d (s) | above floor per release (s) | helm runs per unchanged release |"
+        % REPEAT
+    )
     print("| --- | --- | --- | --- |")
     for name, value in results.items():
-        print("| %s | %.2f | %.3f | %g |" % (name, value["median_s"], value["above_floor_per_release_s"], value["helm_per_release"]))
-    print("\nhelm_release cost above the floor = %.2f x kubernetes.core.helm's (target <= 0.3): %s"
-          % (ratio, "PASS" if ratio <= 0.3 else "FAIL"))
-    print("helm_release helm invocations per unchanged release = %g (target <= 1): %s"
-          % (ours["helm_per_release"], "PASS" if ours["helm_per_release"] <= 1 else "FAIL"))
+        print(
+            "| %s | %.2f | %.3f | %g |"
+            % (name, value["median_s"], value["above_floor_per_release_s"], value["helm_per_release"])
+        )
+    print(
+        "\nhelm_release cost above the floor = %.2f x kubernetes.core.helm's (target <= 0.3): %s"
+        % (ratio, "PASS" if ratio <= 0.3 else "FAIL")
+    )
+    print(
+        "helm_release helm invocations per unchanged release = %g (target <= 1): %s"
+        % (ours["helm_per_release"], "PASS" if ours["helm_per_release"] <= 1 else "FAIL")
+    )
     if os.environ.get("BENCH_JSON"):
         with open(os.environ["BENCH_JSON"], "w") as handle:
             json.dump({"results": results, "ratio": ratio}, handle, indent=2)

@@ -20,7 +20,6 @@ import time
 
 import boto3
 import yaml
-
 from localenv import ROOT, DemoServices
 
 INVENTORY = os.path.join(ROOT, "inventories", "local")
@@ -33,11 +32,16 @@ def say(text):
 
 def run_play(env, playbook, label, *args):
     say(label)
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", INVENTORY,
-           os.path.join(ROOT, "playbooks", playbook)] + list(args)
+    cmd = [
+        os.path.join(os.path.dirname(sys.executable), "ansible-playbook"),
+        "-i",
+        INVENTORY,
+        os.path.join(ROOT, "playbooks", playbook),
+    ] + list(args)
     started = time.time()
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True)
+    proc = subprocess.run(
+        cmd, env=env, cwd=ROOT, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True
+    )
     print(proc.stdout, flush=True)
     match = RECAP.search(proc.stdout)
     if proc.returncode != 0 or not match:
@@ -47,19 +51,35 @@ def run_play(env, playbook, label, *args):
 
 
 # Which stage made the Helm releases in each namespace (the defaults of inventories/local).
-STAGES = {"kube-system": "ebs_csi", "clickhouse": "clickhouse", "wandb-cr": "wandb_weave (the W&B operator)",
-          "wandb": "wandb_weave (W&B, installed by the operator from the WeightsAndBiases resource)"}
+STAGES = {
+    "kube-system": "ebs_csi",
+    "clickhouse": "clickhouse",
+    "wandb-cr": "wandb_weave (the W&B operator)",
+    "wandb": "wandb_weave (W&B, installed by the operator from the WeightsAndBiases resource)",
+}
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "CronJob")
 
 
 def workloads(bed, helm_bin):
     """Per Helm release: the workloads its chart made (from the release's manifest) with their images."""
-    releases = json.loads(subprocess.run([helm_bin, "--kubeconfig", bed.kubeconfig, "list", "-A", "-o", "json"], check=True,
-                                         stdout=subprocess.PIPE, universal_newlines=True).stdout)
+    releases = json.loads(
+        subprocess.run(
+            [helm_bin, "--kubeconfig", bed.kubeconfig, "list", "-A", "-o", "json"],
+            check=True,
+            stdout=subprocess.PIPE,
+            universal_newlines=True,
+        ).stdout
+    )
     lines = []
-    for release in sorted(releases, key=lambda r: list(STAGES).index(r["namespace"]) if r["namespace"] in STAGES else 99):
-        manifest = subprocess.run([helm_bin, "--kubeconfig", bed.kubeconfig, "get", "manifest", release["name"], "-n", release["namespace"]],
-                                  check=True, stdout=subprocess.PIPE, universal_newlines=True).stdout
+    for release in sorted(
+        releases, key=lambda r: list(STAGES).index(r["namespace"]) if r["namespace"] in STAGES else 99
+    ):
+        manifest = subprocess.run(
+            [helm_bin, "--kubeconfig", bed.kubeconfig, "get", "manifest", release["name"], "-n", release["namespace"]],
+            check=True,
+            stdout=subprocess.PIPE,
+            universal_newlines=True,
+        ).stdout
         stage = STAGES.get(release["namespace"], "?")
         lines.append("%s: release %s/%s, chart %s" % (stage, release["namespace"], release["name"], release["chart"]))
         for doc in yaml.safe_load_all(manifest):
@@ -78,21 +98,32 @@ def report(bed, moto, helm_bin):
     print()
     print(bed.kubectl("get", "storageclasses,csidrivers,namespaces,weightsandbiases", "-A", check=False).stdout)
     say("what exists now - AWS (moto)")
-    session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    session = boto3.session.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
     eks = session.client("eks", endpoint_url=moto.url)
     for name in eks.list_clusters()["clusters"]:
         cluster = eks.describe_cluster(name=name)["cluster"]
-        print("EKS cluster %s (%s), node groups: %s" % (name, cluster["status"], eks.list_nodegroups(clusterName=name)["nodegroups"]))
+        print(
+            "EKS cluster %s (%s), node groups: %s"
+            % (name, cluster["status"], eks.list_nodegroups(clusterName=name)["nodegroups"])
+        )
     iam = session.client("iam", endpoint_url=moto.url)
-    print("IAM roles: %s" % sorted(r["RoleName"] for r in iam.list_roles()["Roles"] if not r["Path"].startswith("/aws-")))
-    print("IAM OIDC providers: %s" % [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]])
+    print(
+        "IAM roles: %s" % sorted(r["RoleName"] for r in iam.list_roles()["Roles"] if not r["Path"].startswith("/aws-"))
+    )
+    print(
+        "IAM OIDC providers: %s" % [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+    )
     print("S3 buckets: %s" % [b["Name"] for b in session.client("s3", endpoint_url=moto.url).list_buckets()["Buckets"]])
 
 
 def stop_on_sigterm():
     """SIGTERM ends the demo like Ctrl-C does, so what it started is still stopped."""
+
     def interrupt(signum, frame):
         raise KeyboardInterrupt()
+
     signal.signal(signal.SIGTERM, interrupt)
 
 
@@ -106,12 +137,18 @@ def wait_until_interrupted():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--keep", action="store_true",
-                        help="leave the testbed, moto and chart repository running until Ctrl-C or SIGTERM")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="leave the testbed, moto and chart repository running until Ctrl-C or SIGTERM",
+    )
     parser.add_argument("--teardown", action="store_true", help="also run playbooks/teardown.yml (twice) at the end")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix="wandb-demo-")
-    say("starting the testbed, moto, a chart repository and a stand-in W&B operator on 127.0.0.1 (state in %s)" % workdir)
+    say(
+        "starting the testbed, moto, a chart repository and a stand-in W&B operator on 127.0.0.1 (state in %s)"
+        % workdir
+    )
     stop_on_sigterm()
     services = DemoServices(workdir)
     bed, moto = services.bed, services.moto
@@ -126,7 +163,10 @@ def main():
         if second != 0:
             raise SystemExit("demo: the second run changed something; idempotence is broken")
         url = re.search(r'"msg": "W&B: (\S+)"', output)
-        say("W&B is at %s (the demo inventory's name for it: the testbed runs no pods to answer)" % (url.group(1) if url else "?"))
+        say(
+            "W&B is at %s (the demo inventory's name for it: the testbed runs no pods to answer)"
+            % (url.group(1) if url else "?")
+        )
         if args.teardown:
             run_play(env, "teardown.yml", "teardown: everything in reverse")
             again, dummy = run_play(env, "teardown.yml", "teardown again: must change nothing")
@@ -136,8 +176,10 @@ def main():
         failed = False
     finally:
         if args.keep and services.started:
-            say("kept running until Ctrl-C or SIGTERM (pid %d): export KUBECONFIG=%s; chart repository %s; moto %s"
-                % (os.getpid(), bed.kubeconfig, services.repo.url, moto.url))
+            say(
+                "kept running until Ctrl-C or SIGTERM (pid %d): export KUBECONFIG=%s; chart repository %s; moto %s"
+                % (os.getpid(), bed.kubeconfig, services.repo.url, moto.url)
+            )
             wait_until_interrupted()
         say("stopping what the demo started")
         services.stop()

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tarfile
@@ -26,12 +25,6 @@ UPSTREAM_CHARTS = os.path.join(SHARED, "charts")
 CHARTS = os.path.join(ROOT, "tests", "fixtures", "charts")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Testbed(object):
     """One testbed (etcd + API server) in its own state dir; see ../shared/testbed/README.md."""
 
@@ -45,12 +38,26 @@ class Testbed(object):
         # `up` installs the binaries on first use; two installs at once (xdist workers) corrupt each other
         home = os.environ.get("TESTBED_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "k8s-testbed")
         os.makedirs(home, exist_ok=True)
-        with open(os.path.join(home, ".install.lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            proc = subprocess.run([os.path.join(SHARED, "testbed", "up"), self.state_dir], env=env, check=False,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=600)
+        # `up` picks free ports and releases them before etcd and the API server bind them; on a busy
+        # machine another process can take one in between ("address already in use"): start again.
+        for _attempt in range(3):
+            with open(os.path.join(home, ".install.lock"), "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                proc = subprocess.run(
+                    [os.path.join(SHARED, "testbed", "up"), self.state_dir],
+                    env=env,
+                    check=False,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    universal_newlines=True,
+                    timeout=600,
+                )
+            if proc.returncode == 0 or "address already in use" not in proc.stderr:
+                break
         if proc.returncode != 0:
-            raise RuntimeError("testbed up %s failed (rc=%d): %s" % (self.state_dir, proc.returncode, proc.stderr[-3000:]))
+            raise RuntimeError(
+                "testbed up %s failed (rc=%d): %s" % (self.state_dir, proc.returncode, proc.stderr[-3000:])
+            )
         self._read_exports(proc.stdout)
         return self
 
@@ -92,8 +99,12 @@ class Testbed(object):
 
     def kubectl(self, *args, check=True):
         return subprocess.run(
-            [self.env["KUBECTL_BIN"], "--kubeconfig", self.kubeconfig] + list(args), check=check,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120,
+            [self.env["KUBECTL_BIN"], "--kubeconfig", self.kubeconfig] + list(args),
+            check=check,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            universal_newlines=True,
+            timeout=120,
         )
 
 
@@ -124,20 +135,21 @@ class ChartRepo(object):
         for name in sorted(os.listdir(CHARTS)):
             for version in [None] + list(self.extra_versions.get(name, [])):
                 cmd = [self.helm_bin, "package", os.path.join(CHARTS, name), "--destination", self.dir]
-                subprocess.run(cmd + (["--version", version] if version else []), check=True,
-                               stdout=subprocess.PIPE, timeout=120)
+                subprocess.run(
+                    cmd + (["--version", version] if version else []), check=True, stdout=subprocess.PIPE, timeout=120
+                )
         return self
 
     def serve(self):
-        port = free_port()
-        self.url = "http://127.0.0.1:%d" % port
-        subprocess.run([self.helm_bin, "repo", "index", self.dir, "--url", self.url], check=True, timeout=120)
         directory = self.dir
 
         def handler(*args, **kwargs):
             return _QuietHandler(*args, directory=directory, **kwargs)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        # bound before the index names its URL: a port picked and released first can be taken meanwhile
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        subprocess.run([self.helm_bin, "repo", "index", self.dir, "--url", self.url], check=True, timeout=120)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
@@ -202,22 +214,28 @@ class MotoServer(object):
         self.url = None
 
     def start(self):
-        port = free_port()
-        self.url = "http://127.0.0.1:%d" % port
         launcher = os.path.join(ROOT, "tests", "fixtures", "moto_server_eks_addons.py")
+        port_file = self.log_path + ".port"
         env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
         with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen([sys.executable, launcher, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log, env=env)
+            self.proc = subprocess.Popen(
+                [sys.executable, launcher, "--port-file", port_file], stdout=log, stderr=log, env=env
+            )
         deadline = time.time() + 60
         while time.time() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/moto-api/", timeout=2)
-                return self
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError("moto_server exited: see %s" % self.log_path)
-                time.sleep(0.2)
-        raise RuntimeError("moto_server did not start in 60 s")
+            if self.proc.poll() is not None:
+                raise RuntimeError("moto_server exited: see %s" % self.log_path)
+            if self.url is None and os.path.exists(port_file):
+                with open(port_file) as handle:
+                    self.url = "http://127.0.0.1:%d" % int(handle.read())
+            if self.url:
+                try:
+                    urllib.request.urlopen(self.url + "/moto-api/", timeout=2)
+                    return self
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        raise RuntimeError("moto_server did not start in 60 s: see %s" % self.log_path)
 
     def stop(self):
         stop_process(self.proc)
@@ -228,17 +246,27 @@ class MotoServer(object):
         # only the tests and the demo need boto3, not every user of this module
         import boto3  # pylint: disable=import-outside-toplevel
 
-        ec2 = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                    region_name="us-east-1").client("ec2", endpoint_url=self.url)
-        vpc = ec2.create_vpc(CidrBlock="10.99.0.0/16", TagSpecifications=[
-            {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}])["Vpc"]["VpcId"]
-        return [ec2.create_subnet(VpcId=vpc, AvailabilityZone=zone, CidrBlock="10.99.%d.0/20" % (index * 16))["Subnet"]["SubnetId"]
-                for index, zone in enumerate(zones)]
+        ec2 = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        ).client("ec2", endpoint_url=self.url)
+        vpc = ec2.create_vpc(
+            CidrBlock="10.99.0.0/16",
+            TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}],
+        )["Vpc"]["VpcId"]
+        return [
+            ec2.create_subnet(VpcId=vpc, AvailabilityZone=zone, CidrBlock="10.99.%d.0/20" % (index * 16))["Subnet"][
+                "SubnetId"
+            ]
+            for index, zone in enumerate(zones)
+        ]
 
     def aws_env(self):
         return {
-            "AWS_ENDPOINT_URL": self.url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
         }
 
 
@@ -255,7 +283,9 @@ class WandbOperatorStandin(object):
     def start(self):
         script = os.path.join(ROOT, "tests", "fixtures", "wandb_operator_standin.py")
         with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen([sys.executable, script, self.kubeconfig, self.helm4_bin], stdout=log, stderr=log)
+            self.proc = subprocess.Popen(
+                [sys.executable, script, self.kubeconfig, self.helm4_bin], stdout=log, stderr=log
+            )
         return self
 
     def stop(self):
@@ -289,13 +319,24 @@ def demo_env(workdir, bed, moto, repo, helm_version=3, subnet_ids=None):
     env.pop("WANDB_DEMO_SUBNET_IDS", None)
     if subnet_ids:
         env["WANDB_DEMO_SUBNET_IDS"] = ",".join(subnet_ids)
-    env.update({
-        "WANDB_DEMO_KUBECONFIG": bed.kubeconfig, "WANDB_DEMO_CHART_REPO": repo.url,
-        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_DIR, "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_LOCALHOST_WARNING": "false", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "PATH": os.pathsep.join([helm_on_path(workdir, bed.helm(helm_version)),
-                                 os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
-    })
+    env.update(
+        {
+            "WANDB_DEMO_KUBECONFIG": bed.kubeconfig,
+            "WANDB_DEMO_CHART_REPO": repo.url,
+            "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_DIR,
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            "PATH": os.pathsep.join(
+                [
+                    helm_on_path(workdir, bed.helm(helm_version)),
+                    os.path.dirname(sys.executable),
+                    os.environ.get("PATH", ""),
+                ]
+            ),
+        }
+    )
     return env
 
 

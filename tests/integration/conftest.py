@@ -3,11 +3,10 @@
 import os
 import uuid
 
-import pytest
-
 # harness puts scripts/lib on sys.path for localenv
 import harness
 import localenv
+import pytest
 
 
 def pytest_collection_modifyitems(items):

@@ -79,16 +79,18 @@ class PlaybookResult(object):
 
 def ansible_env(extra=None):
     env = dict(os.environ)
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_DIR,
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_RETRY_FILES_ENABLED": "false",
-        "ANSIBLE_ROLES_PATH": os.path.join(ROOT, "roles"),
-        "PATH": os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
-    })
+    env.update(
+        {
+            "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_DIR,
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            "ANSIBLE_ROLES_PATH": os.path.join(ROOT, "roles"),
+            "PATH": os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
+        }
+    )
     # Tests choose their cluster explicitly; never the developer's own.
     for name in ("KUBECONFIG", "K8S_AUTH_KUBECONFIG", "HELM_DRIVER"):
         env.pop(name, None)
@@ -96,39 +98,72 @@ def ansible_env(extra=None):
     return env
 
 
-def run_playbook(playbook, extra_vars=None, env=None, check=False, diff=False, verbosity=0, timeout=900):
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", "localhost,", "-c", "local"]
-    if extra_vars:
-        cmd += ["-e", json.dumps(extra_vars)]
-    if check:
-        cmd.append("--check")
-    if diff:
-        cmd.append("--diff")
-    if verbosity:
-        cmd.append("-" + "v" * verbosity)
+def playbook_command(playbook, *args, inventory="localhost,"):
+    """The one way the tests run ansible-playbook: this virtualenv's, on ``inventory`` (localhost: local connection)."""
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory]
+    if inventory == "localhost,":
+        cmd += ["-c", "local"]
+    return cmd + [playbook] + list(args)
+
+
+def ansible_playbook(playbook, *args, inventory="localhost,", env=None, timeout=900):
+    """Run ansible-playbook to the end: its output and recap in a PlaybookResult. ``env`` is the whole environment."""
     proc = subprocess.run(
-        cmd, env=ansible_env(env), check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        universal_newlines=True, timeout=timeout, cwd=ROOT,
+        playbook_command(playbook, *args, inventory=inventory),
+        env=env or ansible_env(),
+        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        universal_newlines=True,
+        timeout=timeout,
+        cwd=ROOT,
     )
     return PlaybookResult(proc)
+
+
+def run_playbook(playbook, extra_vars=None, env=None, check=False, diff=False, verbosity=0, timeout=900):
+    """A playbook on localhost with the tests' Ansible settings (ansible_env) plus ``env``."""
+    args = (
+        (["-e", json.dumps(extra_vars)] if extra_vars else [])
+        + (["--check"] if check else [])
+        + (["--diff"] if diff else [])
+        + (["-" + "v" * verbosity] if verbosity else [])
+    )
+    return ansible_playbook(playbook, *args, env=ansible_env(env), timeout=timeout)
+
+
+def run_target(target, scenario, extra_vars, workdir, **kwargs):
+    """One scenario (tasks file) of an integration target, on localhost; fails the test unless it succeeds."""
+    return run_playbook(target_playbook(workdir, target, scenario), extra_vars=extra_vars, **kwargs).require()
 
 
 def target_playbook(workdir, target, tasks_file):
     """A playbook that runs one scenario (tasks file) of an integration target on localhost."""
     path = os.path.join(workdir, "%s-%s.yml" % (target, os.path.splitext(tasks_file)[0]))
-    play = [{
-        "name": "%s: %s" % (target, tasks_file),
-        "hosts": "localhost",
-        "gather_facts": False,
-        "tasks": [{"name": "Scenario", "ansible.builtin.include_tasks": os.path.join(TARGETS, target, "tasks", tasks_file)}],
-    }]
+    play = [
+        {
+            "name": "%s: %s" % (target, tasks_file),
+            "hosts": "localhost",
+            "gather_facts": False,
+            "tasks": [
+                {
+                    "name": "Scenario",
+                    "ansible.builtin.include_tasks": os.path.join(TARGETS, target, "tasks", tasks_file),
+                }
+            ],
+        }
+    ]
     with open(path, "w") as handle:
         yaml.safe_dump(play, handle)
     return path
 
 
 def scenarios(target):
-    return sorted(os.path.basename(p) for p in glob.glob(os.path.join(TARGETS, target, "tasks", "*.yml")) if not os.path.basename(p).startswith("_"))
+    return sorted(
+        os.path.basename(p)
+        for p in glob.glob(os.path.join(TARGETS, target, "tasks", "*.yml"))
+        if not os.path.basename(p).startswith("_")
+    )
 
 
 def make_workdir(prefix):
@@ -149,7 +184,9 @@ def decode_helm_record(data):
 
 
 def aws_clients(moto_url):
-    session = boto3.session.Session(region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    session = boto3.session.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
     return dict((name, session.client(name, endpoint_url=moto_url)) for name in ("iam", "s3", "eks", "ec2"))
 
 
@@ -173,13 +210,13 @@ class Chain(object):
         self.services.stop()
 
     def play(self, playbook, *args, **kwargs):
-        inventory = kwargs.pop("inventory", INVENTORY)
-        env = dict(self.env, **kwargs.pop("env", {}))
-        cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inventory,
-               os.path.join(ROOT, "playbooks", playbook)] + list(args)
-        proc = subprocess.run(cmd, env=env, cwd=ROOT, check=False, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
-        return PlaybookResult(proc)
+        """One of playbooks/*.yml on ``inventory`` (inventories/local) against these services."""
+        return ansible_playbook(
+            os.path.join(ROOT, "playbooks", playbook),
+            *args,
+            inventory=kwargs.pop("inventory", INVENTORY),
+            env=dict(self.env, **kwargs.pop("env", {})),
+        )
 
     def kube(self, *args):
         return json.loads(self.bed.kubectl("get", "-o", "json", *args).stdout)
@@ -189,8 +226,14 @@ class Chain(object):
 
     def helm(self, *args):
         helm_bin = self.bed.helm(self.services.helm_version if self.services else 3)
-        proc = subprocess.run([helm_bin, "--kubeconfig", self.bed.kubeconfig] + list(args), check=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120)
+        proc = subprocess.run(
+            [helm_bin, "--kubeconfig", self.bed.kubeconfig] + list(args),
+            check=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            universal_newlines=True,
+            timeout=120,
+        )
         return json.loads(proc.stdout)
 
     def helm_chart(self, namespace, release):
@@ -210,7 +253,11 @@ class Chain(object):
         return [b["Name"] for b in self.aws["s3"].list_buckets()["Buckets"]]
 
     def user_namespaces(self):
-        return [n for n in self.kube_names("namespaces") if n not in ("default", "kube-node-lease", "kube-public", "kube-system")]
+        return [
+            n
+            for n in self.kube_names("namespaces")
+            if n not in ("default", "kube-node-lease", "kube-public", "kube-system")
+        ]
 
     def assert_empty(self):
         """Nothing the chain makes exists: no IAM role, bucket, cluster, OIDC provider, VPC or subnet or gateway

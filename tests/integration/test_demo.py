@@ -9,10 +9,9 @@ import subprocess
 import time
 import urllib.request
 
-import pytest
-
 import harness
 import localenv
+import pytest
 
 DEMO = os.path.join(harness.ROOT, "scripts", "demo")
 
@@ -25,7 +24,9 @@ def wait_for(path, text, proc, timeout):
         if text in output:
             return output
         if proc.poll() is not None:
-            pytest.fail("scripts/demo ended (rc=%s) before %r:\n%s" % (proc.returncode, text, output[-12000:]), pytrace=False)
+            pytest.fail(
+                "scripts/demo ended (rc=%s) before %r:\n%s" % (proc.returncode, text, output[-12000:]), pytrace=False
+            )
         time.sleep(2)
     pytest.fail("no %r from scripts/demo within %d s" % (text, timeout), pytrace=False)
 
@@ -73,8 +74,14 @@ def test_demo_runs_the_chain_keeps_its_services_and_stops_them(tmp_path):
     log_path = str(tmp_path / "demo.log")
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([DEMO, "--teardown", "--keep"], stdout=log, stderr=subprocess.STDOUT, env=env,
-                                cwd=harness.ROOT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [DEMO, "--teardown", "--keep"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=harness.ROOT,
+            stdin=subprocess.DEVNULL,
+        )
     try:
         output = wait_for(log_path, "kept running until Ctrl-C or SIGTERM", proc, timeout=900)
         workdir = re.search(r"\(state in (\S+)\)", output).group(1)
@@ -82,16 +89,20 @@ def test_demo_runs_the_chain_keeps_its_services_and_stops_them(tmp_path):
         assert "W&B is at http://wandb.demo.local " in output  # inventories/local's wandb_weave_host
         assert "teardown again: must change nothing" in output
         # the report: what each stage made, as the real charts made it
-        for line in ("ebs_csi: release kube-system/aws-ebs-csi-driver, chart aws-ebs-csi-driver-2.64.0",
-                     "clickhouse: release clickhouse/clickhouse, chart clickhouse-8.0.10",
-                     "    StatefulSet/clickhouse-shard0 x3: docker.io/bitnamilegacy/clickhouse:25.3.2-debian-12-r3",
-                     "    Deployment/wandb-controller-manager x1: wandb/controller:1.22.0",
-                     "release wandb/wandb, chart operator-wandb-0.43.8",
-                     "    Deployment/wandb-weave-trace-bc x1: wandb/weave-trace:latest"):
+        for line in (
+            "ebs_csi: release kube-system/aws-ebs-csi-driver, chart aws-ebs-csi-driver-2.64.0",
+            "clickhouse: release clickhouse/clickhouse, chart clickhouse-8.0.10",
+            "    StatefulSet/clickhouse-shard0 x3: docker.io/bitnamilegacy/clickhouse:25.3.2-debian-12-r3",
+            "    Deployment/wandb-controller-manager x1: wandb/controller:1.22.0",
+            "release wandb/wandb, chart operator-wandb-0.43.8",
+            "    Deployment/wandb-weave-trace-bc x1: wandb/weave-trace:latest",
+        ):
             assert line in output, line
         moto_url = re.search(r"moto (http://127\.0\.0\.1:\d+)", output).group(1)
         repo_url = re.search(r"chart repository (http://127\.0\.0\.1:\d+)", output).group(1)
-        testbed_pids = [int(open(os.path.join(workdir, "testbed", name)).read()) for name in ("etcd.pid", "apiserver.pid")]
+        testbed_pids = [
+            int(open(os.path.join(workdir, "testbed", name)).read()) for name in ("etcd.pid", "apiserver.pid")
+        ]
         kept = processes_mentioning(workdir)
 
         # --keep: every service still answers, in a process that has no terminal

@@ -3,33 +3,20 @@
 import os
 import uuid
 
-import boto3
-
 import harness
 
 
-def test_eks_cluster_and_oidc_provider_lifecycle(moto):
+def test_eks_cluster_and_oidc_provider_lifecycle(moto, tmp_path):
     prefix = "it-" + uuid.uuid4().hex[:8]
-    workdir = harness.make_workdir("aws-it-")
-    try:
-        playbook = harness.target_playbook(workdir, "eks_cluster", "lifecycle.yml")
-        harness.run_playbook(playbook, extra_vars={"prefix": prefix}, env=moto.aws_env()).require()
-    finally:
-        harness.remove(workdir)
+    harness.run_target("eks_cluster", "lifecycle.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env())
     # Independently of the modules: nothing they made is left behind.
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    eks = session.client("eks", endpoint_url=moto.url)
-    iam = session.client("iam", endpoint_url=moto.url)
+    clients = harness.aws_clients(moto.url)
+    eks, iam = clients["eks"], clients["iam"]
     assert prefix not in eks.list_clusters()["clusters"]
     assert not [p for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] if prefix in p["Arn"]]
 
 
 VPC_IDS = {}  # every VPC seen per cluster name, so NAT gateways are checked after their VPC is gone
-
-
-def _account(moto):
-    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    return dict((name, session.client(name, endpoint_url=moto.url)) for name in ("eks", "iam", "ec2"))
 
 
 def _leftovers(clients, name):
@@ -42,13 +29,21 @@ def _leftovers(clients, name):
         "cluster": [c for c in eks.list_clusters()["clusters"] if c == name],
         "addons": eks.list_addons(clusterName=name)["addons"] if name in eks.list_clusters()["clusters"] else [],
         "roles": [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(name + "-")],
-        "oidc": [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
-                 if any(t["Key"] == "selfmanaged.wandb/cluster" and t["Value"] == name
-                        for t in iam.get_open_id_connect_provider(OpenIDConnectProviderArn=p["Arn"]).get("Tags", []))],
+        "oidc": [
+            p["Arn"]
+            for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+            if any(
+                t["Key"] == "selfmanaged.wandb/cluster" and t["Value"] == name
+                for t in iam.get_open_id_connect_provider(OpenIDConnectProviderArn=p["Arn"]).get("Tags", [])
+            )
+        ],
         "vpcs": [v["VpcId"] for v in ec2.describe_vpcs(Filters=tagged)["Vpcs"]],
         "subnets": [s["SubnetId"] for s in ec2.describe_subnets(Filters=tagged)["Subnets"]],
-        "nat": [n["NatGatewayId"] for n in ec2.describe_nat_gateways()["NatGateways"]
-                if n["State"] != "deleted" and n["VpcId"] in vpc_ids],
+        "nat": [
+            n["NatGatewayId"]
+            for n in ec2.describe_nat_gateways()["NatGateways"]
+            if n["State"] != "deleted" and n["VpcId"] in vpc_ids
+        ],
         "igw": [g["InternetGatewayId"] for g in ec2.describe_internet_gateways(Filters=tagged)["InternetGateways"]],
     }
     return dict((k, v) for k, v in found.items() if v)
@@ -57,12 +52,16 @@ def _leftovers(clients, name):
 def test_eks_cluster_role_check_create_idempotent_teardown(moto):
     """The role on its own, building its VPC: the only test of that path apart from the demo."""
     name = "role-" + uuid.uuid4().hex[:6]
-    clients = _account(moto)
+    clients = harness.aws_clients(moto.url)
     playbook = os.path.join(harness.ROOT, "tests", "integration", "playbooks", "eks_cluster_role.yml")
     # The role's default add-ons go to the add-on API the test fixtures add to moto; moto does not store a
     # cluster's accessConfig, so the authentication mode is not managed here.
-    extra = {"eks_cluster_name": name, "eks_cluster_region": "us-east-1",
-             "eks_cluster_authentication_mode": "", "eks_cluster_wait_timeout": 60}
+    extra = {
+        "eks_cluster_name": name,
+        "eks_cluster_region": "us-east-1",
+        "eks_cluster_authentication_mode": "",
+        "eks_cluster_wait_timeout": 60,
+    }
     env = moto.aws_env()
 
     planned = harness.run_playbook(playbook, extra_vars=extra, env=env, check=True).require()

@@ -4,13 +4,11 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 
+import harness
 import pytest
 import yaml
-
-import harness
 from localenv import CHARTS
 
 HELM_VERSIONS = [3, 4]
@@ -38,8 +36,7 @@ def scenario_vars(bed, helm_major, namespace, workdir, chart_repo=None):
 
 
 def run_scenario(name, extra_vars, workdir, **kwargs):
-    playbook = harness.target_playbook(workdir, TARGET, name)
-    return harness.run_playbook(playbook, extra_vars=extra_vars, **kwargs).require()
+    return harness.run_target(TARGET, name, extra_vars, workdir, **kwargs)
 
 
 @pytest.mark.parametrize("helm_major", HELM_VERSIONS, ids=["helm3", "helm4"])
@@ -50,8 +47,14 @@ def test_scenario(scenario, helm_major, testbed, chart_repo, namespace, workdir)
 
 # -- releases stuck by an interrupted or failed run ---------------------------------------------------
 def helm(bed, helm_major, *args, **kwargs):
-    return subprocess.run([bed.helm(helm_major), "--kubeconfig", bed.kubeconfig] + list(args), check=False,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, **kwargs)
+    return subprocess.run(
+        [bed.helm(helm_major), "--kubeconfig", bed.kubeconfig] + list(args),
+        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        universal_newlines=True,
+        **kwargs,
+    )
 
 
 def release_status(bed, namespace, name):
@@ -63,8 +66,11 @@ def release_status(bed, namespace, name):
 
 def kill_helm_when(bed, helm_major, namespace, status, args):
     """Start a waiting helm command and kill -9 it once the release record says ``status``."""
-    proc = subprocess.Popen([bed.helm(helm_major), "--kubeconfig", bed.kubeconfig] + args,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [bed.helm(helm_major), "--kubeconfig", bed.kubeconfig] + args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 60
         while release_status(bed, namespace, "stuck") != status:
@@ -79,14 +85,36 @@ def kill_helm_when(bed, helm_major, namespace, status, args):
 def stick_release(bed, helm_major, namespace, status):
     chart = os.path.join(CHARTS, "demo")
     if status == "pending-install":
-        kill_helm_when(bed, helm_major, namespace, status,
-                       ["install", "stuck", chart, "-n", namespace, "--create-namespace", "--wait", "--timeout", "5m"])
+        kill_helm_when(
+            bed,
+            helm_major,
+            namespace,
+            status,
+            ["install", "stuck", chart, "-n", namespace, "--create-namespace", "--wait", "--timeout", "5m"],
+        )
     elif status == "pending-upgrade":
         assert helm(bed, helm_major, "install", "stuck", chart, "-n", namespace, "--create-namespace").returncode == 0
-        kill_helm_when(bed, helm_major, namespace, status,
-                       ["upgrade", "stuck", chart, "-n", namespace, "--set", "replicaCount=2", "--wait", "--timeout", "5m"])
+        kill_helm_when(
+            bed,
+            helm_major,
+            namespace,
+            status,
+            ["upgrade", "stuck", chart, "-n", namespace, "--set", "replicaCount=2", "--wait", "--timeout", "5m"],
+        )
     elif status == "failed":
-        out = helm(bed, helm_major, "install", "stuck", chart, "-n", namespace, "--create-namespace", "--wait", "--timeout", "2s")
+        out = helm(
+            bed,
+            helm_major,
+            "install",
+            "stuck",
+            chart,
+            "-n",
+            namespace,
+            "--create-namespace",
+            "--wait",
+            "--timeout",
+            "2s",
+        )
         assert out.returncode != 0, out.stdout
     assert release_status(bed, namespace, "stuck") == status
     # The state a user would hit: helm itself refuses to go on.
@@ -99,8 +127,11 @@ def stick_release(bed, helm_major, namespace, status):
 @pytest.mark.parametrize("status", ["pending-install", "pending-upgrade", "failed"])
 def test_recovers_stuck_release(status, helm_major, testbed_noready, namespace, workdir):
     stick_release(testbed_noready, helm_major, namespace, status)
-    run_scenario("recover_%s.yml" % status.replace("-", "_"),
-                 scenario_vars(testbed_noready, helm_major, namespace, workdir), workdir)
+    run_scenario(
+        "recover_%s.yml" % status.replace("-", "_"),
+        scenario_vars(testbed_noready, helm_major, namespace, workdir),
+        workdir,
+    )
 
 
 @pytest.mark.parametrize("helm_major", HELM_VERSIONS, ids=["helm3", "helm4"])
@@ -112,8 +143,9 @@ def test_atomic_rolls_back_when_wait_fails(helm_major, testbed_noready, namespac
 @pytest.mark.parametrize("helm_major", HELM_VERSIONS, ids=["helm3", "helm4"])
 def test_secret_values_never_in_verbose_output(helm_major, testbed, namespace, workdir):
     """-vvv shows module arguments and results, --diff the values; the secret is in none of them."""
-    result = run_scenario("secret_values.yml", scenario_vars(testbed, helm_major, namespace, workdir),
-                          workdir, verbosity=3, diff=True)
+    result = run_scenario(
+        "secret_values.yml", scenario_vars(testbed, helm_major, namespace, workdir), workdir, verbosity=3, diff=True
+    )
     assert "secret_values" in result.output  # the argument was there, masked
     assert "********" in result.output  # the diff shows where it is
     assert SECRET not in result.output
@@ -165,16 +197,38 @@ def test_a_module_killed_mid_run_leaves_no_secret_on_disk(testbed, namespace, wo
     marker = os.path.join(case, "helm-started")
     wrapper = os.path.join(case, "bin", "helm")
     with open(wrapper, "w") as handle:
-        handle.write('#!/bin/sh\ncase "$1" in upgrade) echo $PPID > %s; sleep 120;; esac\nexec %s "$@"\n' % (marker, testbed.helm(3)))
+        handle.write(
+            '#!/bin/sh\ncase "$1" in upgrade) echo $PPID > %s; sleep 120;; esac\nexec %s "$@"\n'
+            % (marker, testbed.helm(3))
+        )
     os.chmod(wrapper, 0o755)
     with open(testbed.kubeconfig) as handle:
         kubeconfig = yaml.safe_load(handle)
     client_key = kubeconfig["users"][0]["user"]["client-key-data"].encode()
     playbook = os.path.join(case, "play.yml")
     with open(playbook, "w") as handle:
-        yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": [{"selfmanaged.wandb.helm_release": {
-            "name": "killed", "namespace": namespace, "create_namespace": True, "chart": os.path.join(CHARTS, "demo"),
-            "helm_binary": wrapper, "kubeconfig": kubeconfig, "secret_values": {"password": SECRET}}}]}], handle)
+        yaml.safe_dump(
+            [
+                {
+                    "hosts": "localhost",
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "selfmanaged.wandb.helm_release": {
+                                "name": "killed",
+                                "namespace": namespace,
+                                "create_namespace": True,
+                                "chart": os.path.join(CHARTS, "demo"),
+                                "helm_binary": wrapper,
+                                "kubeconfig": kubeconfig,
+                                "secret_values": {"password": SECRET},
+                            }
+                        }
+                    ],
+                }
+            ],
+            handle,
+        )
     tmp = os.path.join(case, "tmp")
     env = harness.ansible_env({"ANSIBLE_REMOTE_TMP": tmp, "ANSIBLE_LOCAL_TEMP": tmp, "ANSIBLE_PIPELINING": "true"})
 
@@ -189,9 +243,14 @@ def test_a_module_killed_mid_run_leaves_no_secret_on_disk(testbed, namespace, wo
                     found.append(os.path.join(folder, name))
         return found, module_tmp
 
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local", playbook]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        harness.playbook_command(playbook),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        universal_newlines=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.time() + 60
         while not (os.path.exists(marker) and open(marker).read().strip()):
@@ -205,6 +264,8 @@ def test_a_module_killed_mid_run_leaves_no_secret_on_disk(testbed, namespace, wo
         if proc.poll() is None:
             proc.kill()
         subprocess.run(["pkill", "-f", marker], check=False)  # the wrapper's sleep
-    assert module_tmp, "no module temporary directory in %s while the module ran: the test looked in the wrong place" % tmp
+    assert module_tmp, (
+        "no module temporary directory in %s while the module ran: the test looked in the wrong place" % tmp
+    )
     assert mid_run == [], "secrets on disk while helm ran: %s" % mid_run
     assert secrets_on_disk()[0] == [], "secrets left on disk after kill -9: %s" % secrets_on_disk()[0]

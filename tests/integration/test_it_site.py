@@ -12,9 +12,8 @@ import base64
 import json
 import re
 
-import pytest
-
 import harness
+import pytest
 
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
 
@@ -31,7 +30,11 @@ def secret_refs(workloads):
             ref = node.get("secretRef")
             if isinstance(ref, dict) and not ref.get("optional"):
                 found.append((workload, ref["name"], None))
-            if isinstance(node.get("secret"), dict) and node["secret"].get("secretName") and not node["secret"].get("optional"):
+            if (
+                isinstance(node.get("secret"), dict)
+                and node["secret"].get("secretName")
+                and not node["secret"].get("optional")
+            ):
                 found.append((workload, node["secret"]["secretName"], None))
             for value in node.values():
                 walk(value, workload)
@@ -71,7 +74,9 @@ class ChainOnHelm(object):
     def test_converge_prints_no_secret(self, chain):
         result = chain.play("site.yml", "-vvv", "--diff").require()
         assert result.changed > 10
-        password = base64.b64decode(chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]).decode()
+        password = base64.b64decode(
+            chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
+        ).decode()
         assert len(password) >= 32
         assert password not in result.output
         assert LICENSE not in result.output
@@ -83,7 +88,9 @@ class ChainOnHelm(object):
 
     def test_the_cluster_and_the_ebs_csi_driver(self, chain):
         cluster = chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
-        assert cluster["resourcesVpcConfig"]["subnetIds"] == chain.services.subnet_ids  # WANDB_DEMO_SUBNET_IDS, no VPC built
+        assert (
+            cluster["resourcesVpcConfig"]["subnetIds"] == chain.services.subnet_ids
+        )  # WANDB_DEMO_SUBNET_IDS, no VPC built
         assert cluster["version"] == "1.35"  # in EKS standard support, and W&B needs 1.32+
 
         storage_class = chain.kube("storageclass", "ebs-sc")
@@ -113,9 +120,13 @@ class ChainOnHelm(object):
         assert [t["spec"]["storageClassName"] for t in shard["spec"]["volumeClaimTemplates"]] == ["ebs-sc"]
         assert pod["serviceAccountName"] == "clickhouse"
         env = dict((e["name"], e) for e in pod["containers"][0]["env"])
-        assert env["CLICKHOUSE_ADMIN_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "clickhouse-auth", "key": "admin-password"}
+        assert env["CLICKHOUSE_ADMIN_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+            "name": "clickhouse-auth",
+            "key": "admin-password",
+        }
         assert [env["KEEPER_NODE_%d" % i]["value"] for i in range(3)] == [
-            "clickhouse-shard0-%d.clickhouse-headless.clickhouse.svc.cluster.local" % i for i in range(3)]
+            "clickhouse-shard0-%d.clickhouse-headless.clickhouse.svc.cluster.local" % i for i in range(3)
+        ]
         config = chain.kube("configmap", "-n", "clickhouse", "clickhouse")["data"]["00_default_overrides.xml"]
         assert "<weave_cluster>" in config and "<keeper_server>" in config and config.count("<replica>") == 3
         storage = chain.kube("configmap", "-n", "clickhouse", "clickhouse-extra")["data"]["01_extra_overrides.xml"]
@@ -124,16 +135,28 @@ class ChainOnHelm(object):
         assert "<use_environment_credentials>true</use_environment_credentials>" in storage
         assert "<storage_policy>s3_main</storage_policy>" in storage and "<type>cache</type>" in storage
         rendered = json.dumps(chain.kube("all,configmaps,secrets", "-n", "clickhouse"))
-        assert "access_key" not in rendered and "AWS_SECRET_ACCESS_KEY" not in rendered and "AWS_ACCESS_KEY_ID" not in rendered
+        assert (
+            "access_key" not in rendered
+            and "AWS_SECRET_ACCESS_KEY" not in rendered
+            and "AWS_ACCESS_KEY_ID" not in rendered
+        )
         # Bitnami's frozen copy, which the chart renders only with allowInsecureImages
         assert chain.helm_values("clickhouse", "clickhouse")["global"] == {"security": {"allowInsecureImages": True}}
 
         ch_sa = chain.kube("serviceaccount", "-n", "clickhouse", "clickhouse")
         assert ch_sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-clickhouse")
-        policy = chain.aws["iam"].get_role_policy(RoleName="wandb-demo-clickhouse", PolicyName="clickhouse-bucket")["PolicyDocument"]
-        resources = sorted(r for s in policy["Statement"] for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"]))
+        policy = chain.aws["iam"].get_role_policy(RoleName="wandb-demo-clickhouse", PolicyName="clickhouse-bucket")[
+            "PolicyDocument"
+        ]
+        resources = sorted(
+            r
+            for s in policy["Statement"]
+            for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+        )
         assert resources == ["arn:aws:s3:::%s" % bucket, "arn:aws:s3:::%s/*" % bucket]
-        encryption = chain.aws["s3"].get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        encryption = chain.aws["s3"].get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][
+            0
+        ]
         assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
         block = chain.aws["s3"].get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
         assert all(block.values()) and len(block) == 4
@@ -148,7 +171,9 @@ class ChainOnHelm(object):
         assert cr["status"]["phase"] == "Completed"
         assert LICENSE not in json.dumps(cr["spec"])
         assert chain.helm_chart("wandb", "wandb") == "operator-wandb-0.43.8"
-        workloads = chain.kube("deployments,statefulsets", "-n", "wandb", "-l", "app.kubernetes.io/instance=wandb")["items"]
+        workloads = chain.kube("deployments,statefulsets", "-n", "wandb", "-l", "app.kubernetes.io/instance=wandb")[
+            "items"
+        ]
         names = sorted(w["metadata"]["name"] for w in workloads)
         assert {"wandb-app-bc", "wandb-console-bc", "wandb-weave-trace-bc"} <= set(names), names
 
@@ -157,16 +182,30 @@ class ChainOnHelm(object):
             env = dict((e["name"], e.get("value", e.get("valueFrom"))) for e in container.get("env", []))
             if "WF_CLICKHOUSE_HOST" not in env:
                 continue
-            assert env["WF_CLICKHOUSE_HOST"] == "clickhouse-headless.clickhouse.svc.cluster.local"  # ClickHouse's headless Service
-            assert (env["WF_CLICKHOUSE_PORT"], env["WF_CLICKHOUSE_DATABASE"], env["WF_CLICKHOUSE_USER"]) == ("8123", "wandb_weave", "default")
-            assert (env["WF_CLICKHOUSE_REPLICATED"], env["WF_CLICKHOUSE_REPLICATED_CLUSTER"]) == ("true", "weave_cluster")
+            assert (
+                env["WF_CLICKHOUSE_HOST"] == "clickhouse-headless.clickhouse.svc.cluster.local"
+            )  # ClickHouse's headless Service
+            assert (env["WF_CLICKHOUSE_PORT"], env["WF_CLICKHOUSE_DATABASE"], env["WF_CLICKHOUSE_USER"]) == (
+                "8123",
+                "wandb_weave",
+                "default",
+            )
+            assert (env["WF_CLICKHOUSE_REPLICATED"], env["WF_CLICKHOUSE_REPLICATED_CLUSTER"]) == (
+                "true",
+                "weave_cluster",
+            )
             assert env["WF_CLICKHOUSE_PASS"] == {"secretKeyRef": {"name": "wandb-clickhouse-auth", "key": "password"}}
-        assert "<weave_cluster>" in chain.kube("configmap", "-n", "clickhouse", "clickhouse")["data"]["00_default_overrides.xml"]
+        assert (
+            "<weave_cluster>"
+            in chain.kube("configmap", "-n", "clickhouse", "clickhouse")["data"]["00_default_overrides.xml"]
+        )
         service = chain.kube("service", "-n", "clickhouse", "clickhouse-headless")
         assert 8123 in [p["port"] for p in service["spec"]["ports"]]
 
         # every Secret and key a W&B workload needs (not optional) exists in W&B's namespace
-        secrets = dict((s["metadata"]["name"], s.get("data") or {}) for s in chain.kube("secrets", "-n", "wandb")["items"])
+        secrets = dict(
+            (s["metadata"]["name"], s.get("data") or {}) for s in chain.kube("secrets", "-n", "wandb")["items"]
+        )
         for workload, name, key in secret_refs(workloads):
             assert name in secrets, "%s needs Secret %s, which is not in namespace wandb" % (workload, name)
             assert key is None or key in secrets[name], "%s needs key %s of Secret %s" % (workload, key, name)
@@ -177,7 +216,9 @@ class ChainOnHelm(object):
     def test_teardown_removes_everything_and_runs_again(self, chain):
         plan = chain.play("teardown.yml", "--check", "--diff").require()
         assert plan.changed > 5
-        assert len(chain.roles()) == 4 and chain.kube_names("weightsandbiases", "-n", "wandb") == ["wandb"]  # nothing removed
+        assert len(chain.roles()) == 4 and chain.kube_names("weightsandbiases", "-n", "wandb") == [
+            "wandb"
+        ]  # nothing removed
         result = chain.play("teardown.yml").require()
         assert result.changed > 5
         chain.assert_empty()

@@ -6,13 +6,11 @@ import base64
 import json
 import os
 import re
-import subprocess
-import sys
 
+import harness
 import pytest
 import yaml
 
-import harness
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import problem
 
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
@@ -23,7 +21,10 @@ def spec_task(role):
     """The task name ansible-core gives a role's argument-spec check of its 'validate' entry point."""
     with open(os.path.join(harness.ROOT, "roles", role, "meta", "argument_specs.yml")) as handle:
         spec = yaml.safe_load(handle)["argument_specs"]["validate"]
-    return "selfmanaged.wandb.%s : Validating arguments against arg spec 'validate' - %s" % (role, spec["short_description"])
+    return "selfmanaged.wandb.%s : Validating arguments against arg spec 'validate' - %s" % (
+        role,
+        spec["short_description"],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,74 +49,220 @@ LONG_ROLE = "r" * 70
 # case: (extra vars, other arguments, (the one task that must fail, its exact message or a pattern it must match))
 BAD_INPUT = {
     # caught before only after the chain had changed things
-    "release_name": ({"clickhouse_release_name": "Click_House"}, [],
-                     check("clickhouse", "clickhouse_release_name", "Click_House", "helm_release_name")),
-    "wandb_name": ({"wandb_weave_name": "W-and-B"}, [], check("wandb_weave", "wandb_weave_name", "W-and-B", "helm_release_name")),
-    "operator_namespace": ({"wandb_weave_operator_namespace": "Bad_NS"}, [],
-                           check("wandb_weave", "wandb_weave_operator_namespace", "Bad_NS", "k8s_label")),
-    "volume_size": ({"clickhouse_volume_size": "abc"}, [], check("clickhouse", "clickhouse_volume_size", "abc", "quantity")),
-    "wait_timeout": ({"clickhouse_wait_timeout": -5}, [], check("clickhouse", "clickhouse_wait_timeout", -5, "positive_int")),
-    "role_name": ({"clickhouse_role_name": LONG_ROLE}, [], check("clickhouse", "clickhouse_role_name", LONG_ROLE, "iam_role_name")),
-    "instance_types": ({"eks_cluster_node_instance_types": ["r6i"]}, [],
-                       check("eks_cluster", "eks_cluster_node_instance_types", ["r6i"], "instance_types")),
-    "eks_version_format": ({"eks_cluster_version": "1.x"}, [], check("eks_cluster", "eks_cluster_version", "1.x", "kubernetes_version")),
-    "license_in_extra_values": ({"wandb_weave_extra_values": {"global": {"license": LICENSE}}}, [],
-                                check("wandb_weave", "wandb_weave_extra_values", {"global": {"license": LICENSE}}, "no_plain_secrets")),
-    "license_hidden_in_extra_values": ({"wandb_weave_extra_values": {"app": {"env": {"X": LICENSE}}}}, [],
-                                       check("wandb_weave", "wandb_weave_extra_values", {"x": LICENSE}, "no_plain_secrets", LICENSE)),
-    "host_with_path": ({"wandb_weave_host": "https://wandb.example.com/wandb"}, [],
-                       check("wandb_weave", "wandb_weave_host", "https://wandb.example.com/wandb", "url_host_only")),
-    "chart_version": ({"clickhouse_chart_version": "9.9.9"}, [], chart_check(
-        "clickhouse", r"clickhouse: clickhouse_chart_version: chart clickhouse has no version 9\.9\.9 in http://127\.0\.0\.1:\d+ "
-                      r"\(newest: 8\.0\.10\)")),
-    "chart_repo_unreachable": ({"clickhouse_chart_repo_url": "http://127.0.0.1:9"}, [], chart_check(
-        "clickhouse", r"clickhouse: clickhouse_chart_repo_url: cannot read the chart repository index http://127\.0\.0\.1:9/index\.yaml: "
-                      r".*Connection refused.*")),
-    "kubeconfig_unreadable": ({"clickhouse_kubeconfig": "/nonexistent/kubeconfig"}, [],
-                              check("clickhouse", "clickhouse_kubeconfig", "/nonexistent/kubeconfig", "kubeconfig_file")),
-    "context_missing": ({"ebs_csi_context": "nope"}, [],
-                        (CHECK_TASK % "ebs_csi", re.compile(r"ebs_csi: ebs_csi_context nope is not a context of \S+ \(contexts: testbed\)"))),
+    "release_name": (
+        {"clickhouse_release_name": "Click_House"},
+        [],
+        check("clickhouse", "clickhouse_release_name", "Click_House", "helm_release_name"),
+    ),
+    "wandb_name": (
+        {"wandb_weave_name": "W-and-B"},
+        [],
+        check("wandb_weave", "wandb_weave_name", "W-and-B", "helm_release_name"),
+    ),
+    "operator_namespace": (
+        {"wandb_weave_operator_namespace": "Bad_NS"},
+        [],
+        check("wandb_weave", "wandb_weave_operator_namespace", "Bad_NS", "k8s_label"),
+    ),
+    "volume_size": (
+        {"clickhouse_volume_size": "abc"},
+        [],
+        check("clickhouse", "clickhouse_volume_size", "abc", "quantity"),
+    ),
+    "wait_timeout": (
+        {"clickhouse_wait_timeout": -5},
+        [],
+        check("clickhouse", "clickhouse_wait_timeout", -5, "positive_int"),
+    ),
+    "role_name": (
+        {"clickhouse_role_name": LONG_ROLE},
+        [],
+        check("clickhouse", "clickhouse_role_name", LONG_ROLE, "iam_role_name"),
+    ),
+    "instance_types": (
+        {"eks_cluster_node_instance_types": ["r6i"]},
+        [],
+        check("eks_cluster", "eks_cluster_node_instance_types", ["r6i"], "instance_types"),
+    ),
+    "eks_version_format": (
+        {"eks_cluster_version": "1.x"},
+        [],
+        check("eks_cluster", "eks_cluster_version", "1.x", "kubernetes_version"),
+    ),
+    "license_in_extra_values": (
+        {"wandb_weave_extra_values": {"global": {"license": LICENSE}}},
+        [],
+        check("wandb_weave", "wandb_weave_extra_values", {"global": {"license": LICENSE}}, "no_plain_secrets"),
+    ),
+    "license_hidden_in_extra_values": (
+        {"wandb_weave_extra_values": {"app": {"env": {"X": LICENSE}}}},
+        [],
+        check("wandb_weave", "wandb_weave_extra_values", {"x": LICENSE}, "no_plain_secrets", LICENSE),
+    ),
+    "host_with_path": (
+        {"wandb_weave_host": "https://wandb.example.com/wandb"},
+        [],
+        check("wandb_weave", "wandb_weave_host", "https://wandb.example.com/wandb", "url_host_only"),
+    ),
+    "chart_version": (
+        {"clickhouse_chart_version": "9.9.9"},
+        [],
+        chart_check(
+            "clickhouse",
+            r"clickhouse: clickhouse_chart_version: chart clickhouse has no version 9\.9\.9 in http://127\.0\.0\.1:\d+ "
+            r"\(newest: 8\.0\.10\)",
+        ),
+    ),
+    "chart_repo_unreachable": (
+        {"clickhouse_chart_repo_url": "http://127.0.0.1:9"},
+        [],
+        chart_check(
+            "clickhouse",
+            r"clickhouse: clickhouse_chart_repo_url: cannot read the chart repository index "
+            r"http://127\.0\.0\.1:9/index\.yaml: "
+            r".*Connection refused.*",
+        ),
+    ),
+    "kubeconfig_unreadable": (
+        {"clickhouse_kubeconfig": "/nonexistent/kubeconfig"},
+        [],
+        check("clickhouse", "clickhouse_kubeconfig", "/nonexistent/kubeconfig", "kubeconfig_file"),
+    ),
+    "context_missing": (
+        {"ebs_csi_context": "nope"},
+        [],
+        (
+            CHECK_TASK % "ebs_csi",
+            re.compile(r"ebs_csi: ebs_csi_context nope is not a context of \S+ \(contexts: testbed\)"),
+        ),
+    ),
     # not caught at all before
-    "license_two_lines": ({"wandb_weave_license": "abc\ndef"}, [], check("wandb_weave", "wandb_weave_license", "abc\ndef", "license_text")),
-    "license_blank": ({"wandb_weave_license": "   "}, [], check("wandb_weave", "wandb_weave_license", "   ", "license_text")),
-    "storage_class": ({"clickhouse_storage_class": "Bad_Class"}, [], check("clickhouse", "clickhouse_storage_class", "Bad_Class", "k8s_name")),
-    "bucket_name": ({"clickhouse_bucket_name": "a..b-bucket"}, [], check("clickhouse", "clickhouse_bucket_name", "a..b-bucket", "s3_bucket_name")),
-    "public_access_cidrs": ({"eks_cluster_public_access_cidrs": ["not-a-cidr"]}, [],
-                            check("eks_cluster", "eks_cluster_public_access_cidrs", ["not-a-cidr"], "cidrs")),
-    "wandb_wait_timeout": ({"wandb_weave_wait_timeout": -1}, [], check("wandb_weave", "wandb_weave_wait_timeout", -1, "positive_int")),
-    "typo": ({"clickhouse_replica": 5}, [], (
-        "selfmanaged.wandb.clickhouse : No unknown clickhouse_ variables (a typo is silently ignored otherwise)",
-        "clickhouse: unknown variable clickhouse_replica (did you mean clickhouse_replicas?) - the role's variables are listed "
-        "by ansible-doc -t role selfmanaged.wandb.clickhouse")),
-    "cluster_name": ({"eks_cluster_name": "bad name!"}, [], check("eks_cluster", "eks_cluster_name", "bad name!", "eks_name")),
-    "subnet_ids": ({"eks_cluster_subnet_ids": ["subnet-nope", "subnet-0123456789abcdef0"]}, [], (
-        CHECK_TASK % "eks_cluster",
-        "eks_cluster: eks_cluster_subnet_ids holds 'subnet-nope', which is not a subnet ID such as subnet-0123456789abcdef0")),
-    "subnets_missing": ({"eks_cluster_subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}, [], (
-        "selfmanaged.wandb.eks_cluster : Every subnet is there (the failure names the variable)",
-        "eks_cluster: eks_cluster_subnet_ids: subnet-0123456789abcdef0, subnet-0123456789abcdef1 do not exist in us-east-1")),
+    "license_two_lines": (
+        {"wandb_weave_license": "abc\ndef"},
+        [],
+        check("wandb_weave", "wandb_weave_license", "abc\ndef", "license_text"),
+    ),
+    "license_blank": (
+        {"wandb_weave_license": "   "},
+        [],
+        check("wandb_weave", "wandb_weave_license", "   ", "license_text"),
+    ),
+    "storage_class": (
+        {"clickhouse_storage_class": "Bad_Class"},
+        [],
+        check("clickhouse", "clickhouse_storage_class", "Bad_Class", "k8s_name"),
+    ),
+    "bucket_name": (
+        {"clickhouse_bucket_name": "a..b-bucket"},
+        [],
+        check("clickhouse", "clickhouse_bucket_name", "a..b-bucket", "s3_bucket_name"),
+    ),
+    "public_access_cidrs": (
+        {"eks_cluster_public_access_cidrs": ["not-a-cidr"]},
+        [],
+        check("eks_cluster", "eks_cluster_public_access_cidrs", ["not-a-cidr"], "cidrs"),
+    ),
+    "wandb_wait_timeout": (
+        {"wandb_weave_wait_timeout": -1},
+        [],
+        check("wandb_weave", "wandb_weave_wait_timeout", -1, "positive_int"),
+    ),
+    "typo": (
+        {"clickhouse_replica": 5},
+        [],
+        (
+            "selfmanaged.wandb.clickhouse : No unknown clickhouse_ variables (a typo is silently ignored otherwise)",
+            "clickhouse: unknown variable clickhouse_replica (did you mean clickhouse_replicas?) - "
+            "the role's variables are listed "
+            "by ansible-doc -t role selfmanaged.wandb.clickhouse",
+        ),
+    ),
+    "cluster_name": (
+        {"eks_cluster_name": "bad name!"},
+        [],
+        check("eks_cluster", "eks_cluster_name", "bad name!", "eks_name"),
+    ),
+    "subnet_ids": (
+        {"eks_cluster_subnet_ids": ["subnet-nope", "subnet-0123456789abcdef0"]},
+        [],
+        (
+            CHECK_TASK % "eks_cluster",
+            "eks_cluster: eks_cluster_subnet_ids holds 'subnet-nope', which is not a subnet ID "
+            "such as subnet-0123456789abcdef0",
+        ),
+    ),
+    "subnets_missing": (
+        {"eks_cluster_subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]},
+        [],
+        (
+            "selfmanaged.wandb.eks_cluster : Every subnet is there (the failure names the variable)",
+            "eks_cluster: eks_cluster_subnet_ids: subnet-0123456789abcdef0, subnet-0123456789abcdef1 "
+            "do not exist in us-east-1",
+        ),
+    ),
     # unclear messages before
-    "license_null": ({"wandb_weave_license": None}, [], check("wandb_weave", "wandb_weave_license", None, "license_text")),
-    "region": ({"eks_cluster_region": "mars-central-1"}, [], check("eks_cluster", "eks_cluster_region", "mars-central-1", "aws_region")),
+    "license_null": (
+        {"wandb_weave_license": None},
+        [],
+        check("wandb_weave", "wandb_weave_license", None, "license_text"),
+    ),
+    "region": (
+        {"eks_cluster_region": "mars-central-1"},
+        [],
+        check("eks_cluster", "eks_cluster_region", "mars-central-1", "aws_region"),
+    ),
     # earlier cases
     "replicas": ({"clickhouse_replicas": 0}, [], check("clickhouse", "clickhouse_replicas", 0, "positive_int")),
     "license_empty": ({"wandb_weave_license": ""}, [], check("wandb_weave", "wandb_weave_license", "", "license_text")),
-    "host_not_a_url": ({"wandb_weave_host": "wandb.example.com"}, [],
-                       check("wandb_weave", "wandb_weave_host", "wandb.example.com", "url_host_only")),
-    "chart_source": ({"clickhouse_chart_repo_url": "ftp://charts"}, [], (
-        CHECK_TASK % "clickhouse", "clickhouse: clickhouse_chart must be an oci:// reference, a local path, or a chart name with an "
-                                   "http(s) clickhouse_chart_repo_url")),
-    "choice": ({"ebs_csi_method": "operator"}, [], (
-        spec_task("ebs_csi"), "Validation of arguments failed:\nvalue of ebs_csi_method must be one of: chart, addon, got: operator")),
-    "type": ({"clickhouse_shards": "two"}, [], (
-        spec_task("clickhouse"), "Validation of arguments failed:\nargument 'clickhouse_shards' is of type str and we were unable to "
-                                 "convert to int: \"'two'\" cannot be converted to an int")),
-    "eks_version_below_wandb": ({"eks_cluster_version": "1.31"}, [], (
-        CHECK_TASK % "eks_cluster", "eks_cluster: eks_cluster_version 1.31 is older than 1.32, the oldest Kubernetes version W&B "
-                                    "supports; set eks_cluster_allow_unsupported_version=true to use it anyway")),
-    "weave_without_clickhouse": ({}, ["--skip-tags", "clickhouse"], (
-        CHECK_TASK % "wandb_weave", "wandb_weave: wandb_weave_clickhouse needs a host for Weave - run the clickhouse role first, set it "
-                                    "(host, password_secret {namespace, name, key}, ...), or set wandb_weave_weave_trace=false")),
+    "host_not_a_url": (
+        {"wandb_weave_host": "wandb.example.com"},
+        [],
+        check("wandb_weave", "wandb_weave_host", "wandb.example.com", "url_host_only"),
+    ),
+    "chart_source": (
+        {"clickhouse_chart_repo_url": "ftp://charts"},
+        [],
+        (
+            CHECK_TASK % "clickhouse",
+            "clickhouse: clickhouse_chart must be an oci:// reference, a local path, or a chart name with an "
+            "http(s) clickhouse_chart_repo_url",
+        ),
+    ),
+    "choice": (
+        {"ebs_csi_method": "operator"},
+        [],
+        (
+            spec_task("ebs_csi"),
+            "Validation of arguments failed:\nvalue of ebs_csi_method must be one of: chart, addon, got: operator",
+        ),
+    ),
+    "type": (
+        {"clickhouse_shards": "two"},
+        [],
+        (
+            spec_task("clickhouse"),
+            "Validation of arguments failed:\nargument 'clickhouse_shards' is of type str and we were unable to "
+            "convert to int: \"'two'\" cannot be converted to an int",
+        ),
+    ),
+    "eks_version_below_wandb": (
+        {"eks_cluster_version": "1.31"},
+        [],
+        (
+            CHECK_TASK % "eks_cluster",
+            "eks_cluster: eks_cluster_version 1.31 is older than 1.32, the oldest Kubernetes version W&B "
+            "supports; set eks_cluster_allow_unsupported_version=true to use it anyway",
+        ),
+    ),
+    "weave_without_clickhouse": (
+        {},
+        ["--skip-tags", "clickhouse"],
+        (
+            CHECK_TASK % "wandb_weave",
+            "wandb_weave: wandb_weave_clickhouse needs a host for Weave - run the clickhouse role first, set it "
+            "(host, password_secret {namespace, name, key}, ...), or set wandb_weave_weave_trace=false",
+        ),
+    ),
 }
 
 
@@ -141,12 +288,24 @@ def test_aws_inventory_plans_a_real_account(chain):
     The charts come from the local mirror (the preflight checks they can be fetched; these machines reach no public
     repository)."""
     mirror = chain.env["WANDB_DEMO_CHART_REPO"]
-    extra = {"wandb_weave_license": LICENSE, "ebs_csi_chart_repo_url": mirror, "clickhouse_chart_repo_url": mirror,
-             "wandb_weave_operator_chart_repo_url": mirror}
+    extra = {
+        "wandb_weave_license": LICENSE,
+        "ebs_csi_chart_repo_url": mirror,
+        "clickhouse_chart_repo_url": mirror,
+        "wandb_weave_operator_chart_repo_url": mirror,
+    }
     args = ["-e", json.dumps(extra), "--check", "--diff"]
-    result = chain.play("site.yml", *args, inventory=os.path.join(harness.ROOT, "inventories", "aws"),
-                        env={"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"}).require()
-    for stage in ("creates IAM role wandb-ebs-csi", "creates an S3 bucket, IAM role wandb-clickhouse", "installs W&B (operator mode)"):
+    result = chain.play(
+        "site.yml",
+        *args,
+        inventory=os.path.join(harness.ROOT, "inventories", "aws"),
+        env={"AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2"},
+    ).require()
+    for stage in (
+        "creates IAM role wandb-ebs-csi",
+        "creates an S3 bucket, IAM role wandb-clickhouse",
+        "installs W&B (operator mode)",
+    ):
         assert stage in result.output
     assert LICENSE not in result.output
     chain.assert_empty()
@@ -199,21 +358,33 @@ def test_smoke_playbook_hands_the_sdk_url_and_key_without_printing_the_key(tmp_p
     """smoke.yml's wiring, with a stand-in for the wandb SDK (logging to a real server needs a real W&B)."""
     record = tmp_path / "record.json"
     key = "local-0123456789abcdef0123456789abcdef01234567"
-    env = harness.ansible_env({"PYTHONPATH": os.path.join(harness.ROOT, "tests", "fixtures", "wandb_sdk_standin"),
-                               "WANDB_STANDIN_RECORD": str(record)})
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", harness.INVENTORY, "-vvv",
-           os.path.join(harness.ROOT, "playbooks", "smoke.yml"), "-e", json.dumps({"smoke_api_key": key})]
-    proc = subprocess.run(cmd, env=env, cwd=harness.ROOT, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=300)
-    result = harness.PlaybookResult(proc).require()
+    env = harness.ansible_env(
+        {
+            "PYTHONPATH": os.path.join(harness.ROOT, "tests", "fixtures", "wandb_sdk_standin"),
+            "WANDB_STANDIN_RECORD": str(record),
+        }
+    )
+    smoke = os.path.join(harness.ROOT, "playbooks", "smoke.yml")
+    result = harness.ansible_playbook(
+        smoke, "-vvv", "-e", json.dumps({"smoke_api_key": key}), inventory=harness.INVENTORY, env=env, timeout=300
+    ).require()
     assert key not in result.output
     assert "Logged run standin1: http://wandb.demo.local/me/smoke/runs/standin1" in result.output
-    assert json.loads(record.read_text()) == {"base_url": "http://wandb.demo.local", "api_key_set": True, "project": "smoke", "steps": 10}
+    assert json.loads(record.read_text()) == {
+        "base_url": "http://wandb.demo.local",
+        "api_key_set": True,
+        "project": "smoke",
+        "steps": 10,
+    }
 
-    proc = subprocess.run(cmd[:-2], env=dict(env, WANDB_API_KEY=""), cwd=harness.ROOT, check=False, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, universal_newlines=True, timeout=300)
-    result = harness.PlaybookResult(proc)
+    result = harness.ansible_playbook(
+        smoke, "-vvv", inventory=harness.INVENTORY, env=dict(env, WANDB_API_KEY=""), timeout=300
+    )
     failures = [(f.task, f.msg) for f in result.failures]
-    assert failures == [("Check the input (each failure names its variable)",
-                         "smoke: smoke_api_key is required (or WANDB_API_KEY) - a W&B API key")], proc.stdout[-3000:]
+    assert failures == [
+        (
+            "Check the input (each failure names its variable)",
+            "smoke: smoke_api_key is required (or WANDB_API_KEY) - a W&B API key",
+        )
+    ], result.output[-3000:]
     assert result.rc != 0

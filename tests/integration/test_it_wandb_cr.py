@@ -3,11 +3,9 @@ operator-wandb chart (tests/fixtures/wandb_operator_standin.py)."""
 
 import base64
 import json
-import os
-
-import pytest
 
 import harness
+import pytest
 
 TARGET = "wandb_cr"
 # Built at run time, so that a grep of the sources cannot find them either.
@@ -19,70 +17,73 @@ CLICKHOUSE_PASSWORD = "ch-" + "Pw-9923"
 def scenario_vars(bed, namespace):
     # The real chart makes cluster-wide objects named after the release (ClusterRole <name>-console): two W&B
     # resources of one name in two namespaces collide, so each test's resource has its own name.
-    return {"kubeconfig": bed.kubeconfig, "kubectl_bin": bed.env["KUBECTL_BIN"], "ns": namespace, "wname": "w" + namespace[1:],
-            "license": LICENSE, "mysql_password": MYSQL_PASSWORD, "clickhouse_password": CLICKHOUSE_PASSWORD}
+    return {
+        "kubeconfig": bed.kubeconfig,
+        "kubectl_bin": bed.env["KUBECTL_BIN"],
+        "ns": namespace,
+        "wname": "w" + namespace[1:],
+        "license": LICENSE,
+        "mysql_password": MYSQL_PASSWORD,
+        "clickhouse_password": CLICKHOUSE_PASSWORD,
+    }
 
 
-def run_scenario(name, extra, **kwargs):
-    workdir = harness.make_workdir("wandb-cr-")
-    try:
-        return harness.run_playbook(harness.target_playbook(workdir, TARGET, name), extra_vars=extra, **kwargs).require()
-    finally:
-        harness.remove(workdir)
+def run_scenario(name, extra, workdir, **kwargs):
+    return harness.run_target(TARGET, name, extra, str(workdir), **kwargs)
 
 
 @pytest.mark.parametrize("scenario", ["bad_input.yml", "invalid_config.yml", "wait_timeout.yml", "stale_status.yml"])
-def test_scenario(scenario, wandb_testbed, namespace):
-    run_scenario(scenario, scenario_vars(wandb_testbed, namespace))
+def test_scenario(scenario, wandb_testbed, namespace, tmp_path):
+    run_scenario(scenario, scenario_vars(wandb_testbed, namespace), tmp_path)
 
 
-def test_missing_operator_is_a_clear_error(testbed_noready):
-    run_scenario("no_operator.yml", scenario_vars(testbed_noready, "default"))
+def test_missing_operator_is_a_clear_error(testbed_noready, tmp_path):
+    run_scenario("no_operator.yml", scenario_vars(testbed_noready, "default"), tmp_path)
 
 
-def test_lifecycle_with_no_secret_in_output_or_stored_resource(wandb_testbed, chart_repo, namespace):
+def test_lifecycle_with_no_secret_in_output_or_stored_resource(wandb_testbed, chart_repo, namespace, tmp_path):
     """Create, no-op, check mode, rotate, delete, with -vvv and --diff; grep everything for secrets. spec.chart names
     operator-wandb in the local chart repository, as a private mirror would."""
     extra = dict(scenario_vars(wandb_testbed, namespace), repo_url=chart_repo.url)
-    result = run_scenario("lifecycle.yml", extra, verbosity=3, diff=True)
+    result = run_scenario("lifecycle.yml", extra, tmp_path, verbosity=3, diff=True)
     for secret in (LICENSE, MYSQL_PASSWORD, CLICKHOUSE_PASSWORD):
         assert secret not in result.output
     assert "licenseSecret" in result.output  # the diff and results were there to grep
 
 
-def test_secrets_hold_the_values_and_are_kept_on_request(wandb_testbed, namespace):
+def test_secrets_hold_the_values_and_are_kept_on_request(wandb_testbed, namespace, tmp_path):
     """create_only.yml creates without waiting, then deletes with keep_secrets; the Secrets remain."""
-    run_scenario("create_only.yml", scenario_vars(wandb_testbed, namespace))
+    run_scenario("create_only.yml", scenario_vars(wandb_testbed, namespace), tmp_path)
     name = scenario_vars(wandb_testbed, namespace)["wname"] + "-license"
     license_secret = json.loads(wandb_testbed.kubectl("get", "secret", name, "-n", namespace, "-o", "json").stdout)
     assert license_secret["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "selfmanaged.wandb"
     assert base64.b64decode(license_secret["data"]["license"]).decode() == LICENSE
 
 
-def test_k8s_apply_lifecycle(testbed, namespace):
+def module_vars(bed, namespace, workdir):
+    return {
+        "kubeconfig": bed.kubeconfig,
+        "kubectl_bin": bed.env["KUBECTL_BIN"],
+        "ns": namespace,
+        "secret": LICENSE,
+        "workdir": str(workdir),
+    }
+
+
+def test_k8s_apply_lifecycle(testbed, namespace, tmp_path):
     """k8s_apply (server-side apply on the collection's access layer) against the testbed."""
-    workdir = harness.make_workdir("k8s-apply-")
-    try:
-        playbook = harness.target_playbook(workdir, "k8s_apply", "lifecycle.yml")
-        extra = {"kubeconfig": testbed.kubeconfig, "kubectl_bin": testbed.env["KUBECTL_BIN"], "ns": namespace, "secret": LICENSE}
-        result = harness.run_playbook(playbook, extra_vars=extra, diff=True, verbosity=3).require()
-    finally:
-        harness.remove(workdir)
+    result = harness.run_target(
+        "k8s_apply", "lifecycle.yml", module_vars(testbed, namespace, tmp_path), str(tmp_path), diff=True, verbosity=3
+    )
     assert LICENSE not in result.output
 
 
-def test_k8s_secret_generate_and_copy(testbed, namespace):
+def test_k8s_secret_generate_and_copy(testbed, namespace, tmp_path):
     """k8s_secret on the testbed: generated once, copied across namespaces, no value in -vvv --diff output, removed."""
-    workdir = harness.make_workdir("k8s-secret-")
-    try:
-        playbook = harness.target_playbook(workdir, "k8s_secret", "lifecycle.yml")
-        extra = {"kubeconfig": testbed.kubeconfig, "kubectl_bin": testbed.env["KUBECTL_BIN"], "ns": namespace, "secret": LICENSE,
-                 "workdir": workdir}
-        result = harness.run_playbook(playbook, extra_vars=extra, diff=True, verbosity=3).require()
-        with open(os.path.join(workdir, "generated-password")) as handle:
-            password = handle.read()
-    finally:
-        harness.remove(workdir)
+    result = harness.run_target(
+        "k8s_secret", "lifecycle.yml", module_vars(testbed, namespace, tmp_path), str(tmp_path), diff=True, verbosity=3
+    )
+    password = (tmp_path / "generated-password").read_text()
     assert LICENSE not in result.output
     assert len(password) == 32 and password not in result.output
     # the scenario removes both Secrets at its end

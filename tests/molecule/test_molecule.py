@@ -34,7 +34,7 @@ def services(tmp_path_factory):
 
 
 def test_there_is_a_scenario_per_role_but_eks_cluster():
-    roles = sorted(os.listdir(os.path.join(ROOT, "roles")))
+    roles = sorted(r for r in os.listdir(os.path.join(ROOT, "roles")) if not r.startswith("_"))  # internal roles aside
     assert SCENARIOS == sorted(set(roles) - {"eks_cluster"})
 
 
@@ -54,13 +54,26 @@ def recap(text):
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_scenario(scenario, services):
     env = dict(services.env, NO_COLOR="1", K8S_AUTH_KUBECONFIG=services.env["WANDB_DEMO_KUBECONFIG"])
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "molecule"), "test", "-s", scenario], cwd=ROOT, env=env,
-                          check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=1800)
+    proc = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "molecule"), "test", "-s", scenario],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        universal_newlines=True,
+        timeout=1800,
+    )
     if proc.returncode != 0:
-        pytest.fail("molecule test -s %s failed (rc=%d):\n%s" % (scenario, proc.returncode, proc.stdout[-15000:]), pytrace=False)
+        pytest.fail(
+            "molecule test -s %s failed (rc=%d):\n%s" % (scenario, proc.returncode, proc.stdout[-15000:]), pytrace=False
+        )
     # molecule's own summary, then what each action's playbook run says
     for action in ACTIONS:
-        assert re.search(r"^%s > %s: Executed: Successful\s*$" % (scenario, action), proc.stdout, re.M), (action, proc.stdout[-6000:])
+        assert re.search(r"^%s > %s: Executed: Successful\s*$" % (scenario, action), proc.stdout, re.M), (
+            action,
+            proc.stdout[-6000:],
+        )
     steps = sections(proc.stdout, scenario)
     assert recap(steps["converge"])["changed"] > 0
     assert recap(steps["idempotence"])["changed"] == 0  # the converge again

@@ -7,7 +7,9 @@ import pytest
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ROLES = sorted(os.listdir(os.path.join(ROOT, "roles")))
+ROLES = sorted(r for r in os.listdir(os.path.join(ROOT, "roles")) if not r.startswith("_"))
+# Internal roles, as community.sops names them: steps the public roles share, not for use on their own.
+INTERNAL = sorted(r for r in os.listdir(os.path.join(ROOT, "roles")) if r.startswith("_"))
 pytestmark = pytest.mark.quality
 
 
@@ -35,3 +37,11 @@ def test_role_variables_are_specified_prefixed_and_documented(role):
     for name in load(role, "vars", "main.yml") or {}:
         assert name.startswith("_" + role + "_"), name
     assert os.path.isfile(os.path.join(ROOT, "roles", role, "tasks", "validate.yml"))
+
+
+@pytest.mark.parametrize("role", INTERNAL)
+def test_internal_roles_say_so_and_validate_their_input(role):
+    assert load(role, "meta", "main.yml")["galaxy_info"]["standalone"] is False
+    assert "[INTERNAL]" in load(role, "meta", "main.yml")["galaxy_info"]["description"]
+    spec = load(role, "meta", "argument_specs.yml")["argument_specs"]["main"]
+    assert list(spec["options"]) == [role], "one option named after the role, holding its settings"

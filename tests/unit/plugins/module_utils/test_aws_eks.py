@@ -12,15 +12,23 @@ import urllib.parse
 import boto3
 import pytest
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import EKS_TOKEN_PREFIX, aws_session, describe_eks_cluster, eks_token
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import (
+    EKS_TOKEN_PREFIX,
+    AwsService,
+    aws_session,
+    eks_token,
+)
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import K8S_ACCESS_ARGSPEC, resolve_cluster_access
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.access import (
+    K8S_ACCESS_ARGSPEC,
+    resolve_cluster_access,
+)
 
 KEYS = {"access_key": "AKIDEXAMPLE", "secret_key": "secret", "region": "us-west-2"}
 
 
 def decode(token):
-    body = token[len(EKS_TOKEN_PREFIX):]
+    body = token[len(EKS_TOKEN_PREFIX) :]
     return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
 
 
@@ -32,7 +40,10 @@ def test_token_is_a_presigned_get_caller_identity_bound_to_the_cluster():
     assert (url.scheme, url.netloc) == ("https", "sts.us-west-2.amazonaws.com")
     assert (query["Action"], query["Version"], query["X-Amz-Expires"]) == ("GetCallerIdentity", "2011-06-15", "60")
     assert set(query["X-Amz-SignedHeaders"].split(";")) == {"host", "x-k8s-aws-id"}
-    assert query["X-Amz-Credential"].startswith("AKIDEXAMPLE/") and "/us-west-2/sts/aws4_request" in query["X-Amz-Credential"]
+    assert (
+        query["X-Amz-Credential"].startswith("AKIDEXAMPLE/")
+        and "/us-west-2/sts/aws4_request" in query["X-Amz-Credential"]
+    )
 
 
 def test_endpoint_url_changes_the_sts_host():
@@ -68,37 +79,45 @@ def moto_url(tmp_path_factory):
 
 
 def create_cluster(moto_url, name):
-    eks = boto3.client("eks", region_name="us-east-1", endpoint_url=moto_url, aws_access_key_id="a", aws_secret_access_key="b")
-    eks.create_cluster(name=name, roleArn="arn:aws:iam::123456789012:role/eks",
-                       resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]})
+    eks = boto3.client(
+        "eks", region_name="us-east-1", endpoint_url=moto_url, aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    eks.create_cluster(
+        name=name,
+        roleArn="arn:aws:iam::123456789012:role/eks",
+        resourcesVpcConfig={"subnetIds": ["subnet-1", "subnet-2"]},
+    )
 
 
 def test_eks_mode_against_moto(moto_url):
     settings = dict(KEYS, region="us-east-1", endpoint_url=moto_url)
     create_cluster(moto_url, "demo")
-    endpoint, ca_data = describe_eks_cluster(aws_session(settings), "demo", settings)
+    endpoint, ca_data = AwsService(settings).cluster_endpoint("demo")
     assert endpoint.startswith("https://") and ca_data
     with pytest.raises(WandbModuleError, match="EKS cluster 'missing' not found in us-east-1"):
-        describe_eks_cluster(aws_session(settings), "missing", settings)
+        AwsService(settings).cluster_endpoint("missing")
 
 
 def test_eks_mode_resolves_endpoint_ca_and_token(monkeypatch, moto_url):
     """moto's CA data is random bytes, not a PEM; DescribeCluster is stood in with a real-shaped answer."""
-    from ansible_collections.selfmanaged.wandb.plugins.module_utils import k8s_access  # pylint: disable=import-outside-toplevel
-
     pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
     seen = {}
 
-    def describe(session, name, params):
-        seen.update(name=name, region=session.region_name, endpoint_url=params["endpoint_url"])
+    def cluster_endpoint(service, name):
+        seen.update(name=name, region=service.session.region_name, endpoint_url=service.params["endpoint_url"])
         return "https://ABC.gr7.us-east-1.eks.amazonaws.com", base64.b64encode(pem.encode()).decode()
 
-    monkeypatch.setattr(k8s_access, "describe_eks_cluster", describe)
+    monkeypatch.setattr(AwsService, "cluster_endpoint", cluster_endpoint)
     params = dict((name, None) for name in K8S_ACCESS_ARGSPEC)
     params.update(KEYS, region="us-east-1", endpoint_url=moto_url, eks_cluster_name="demo")
     access = resolve_cluster_access(params)
     assert seen == {"name": "demo", "region": "us-east-1", "endpoint_url": moto_url}
-    assert (access.source, access.server, access.ca_data, access.kubeconfig_path) == ("eks", "https://ABC.gr7.us-east-1.eks.amazonaws.com", pem, None)
+    assert (access.source, access.server, access.ca_data, access.kubeconfig_path) == (
+        "eks",
+        "https://ABC.gr7.us-east-1.eks.amazonaws.com",
+        pem,
+        None,
+    )
     assert access.token.startswith(EKS_TOKEN_PREFIX)
     kubeconfig = access.to_kubeconfig()
     assert kubeconfig["users"][0]["user"] == {"token": access.token}

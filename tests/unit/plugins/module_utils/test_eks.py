@@ -1,21 +1,35 @@
 """EKS cluster decisions: what is updated in place, what is refused; Stubber for what moto lacks."""
 
 import pytest
+from aws_options import AWS_OPTIONS
 from botocore.stub import Stubber
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AwsService
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import (
-    EksClusterRunner, cluster_facts, create_request, logging_config, parse_version, plan_tags, plan_update, validate_create,
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_cluster import (
+    DESIRED,
+    EksClusterRunner,
+    cluster_facts,
+    create_request,
+    logging_config,
+    parse_version,
+    plan_update,
+    validate_create,
 )
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import AwsService, plan_tags
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 
 CURRENT = {
-    "name": "c", "arn": "arn:aws:eks:us-east-1:123456789012:cluster/c", "version": "1.30", "roleArn": "arn:role",
-    "status": "ACTIVE", "endpoint": "https://x", "certificateAuthority": {"data": "Q0E="},
+    "name": "c",
+    "arn": "arn:aws:eks:us-east-1:123456789012:cluster/c",
+    "version": "1.30",
+    "roleArn": "arn:role",
+    "status": "ACTIVE",
+    "endpoint": "https://x",
+    "certificateAuthority": {"data": "Q0E="},
     "identity": {"oidc": {"issuer": "https://oidc.eks.us-east-1.amazonaws.com/id/ABC"}},
     "resourcesVpcConfig": {"subnetIds": ["s1", "s2"], "endpointPublicAccess": True, "endpointPrivateAccess": False},
     "logging": {"clusterLogging": [{"types": ["api"], "enabled": True}, {"types": ["audit"], "enabled": False}]},
-    "accessConfig": {"authenticationMode": "API_AND_CONFIG_MAP"}, "tags": {"a": "1"},
+    "accessConfig": {"authenticationMode": "API_AND_CONFIG_MAP"},
+    "tags": {"a": "1"},
 }
 
 
@@ -24,32 +38,59 @@ def desired(**kwargs):
 
 
 def test_nothing_to_do():
-    assert plan_update(CURRENT, desired(version="1.30", subnet_ids=["s2", "s1"], logging_types=["api"], tags={"a": "1"},
-                                        endpoint_public_access=True, authentication_mode="API_AND_CONFIG_MAP")) == ([], None)
+    assert plan_update(
+        CURRENT,
+        desired(
+            version="1.30",
+            subnet_ids=["s2", "s1"],
+            logging_types=["api"],
+            tags={"a": "1"},
+            endpoint_public_access=True,
+            authentication_mode="API_AND_CONFIG_MAP",
+        ),
+    ) == ([], None)
 
 
-@pytest.mark.parametrize("wanted,operation,kwargs", [
-    (desired(version="1.31"), "update_cluster_version", {"version": "1.31"}),
-    (desired(logging_types=["api", "audit"]), "update_cluster_config", {"logging": logging_config(["api", "audit"])}),
-    (desired(endpoint_private_access=True), "update_cluster_config", {"resourcesVpcConfig": {"endpointPrivateAccess": True}}),
-    (desired(public_access_cidrs=["10.0.0.0/8"]), "update_cluster_config", {"resourcesVpcConfig": {"publicAccessCidrs": ["10.0.0.0/8"]}}),
-    (desired(authentication_mode="API"), "update_cluster_config", {"accessConfig": {"authenticationMode": "API"}}),
-])
+@pytest.mark.parametrize(
+    "wanted,operation,kwargs",
+    [
+        (desired(version="1.31"), "update_cluster_version", {"version": "1.31"}),
+        (
+            desired(logging_types=["api", "audit"]),
+            "update_cluster_config",
+            {"logging": logging_config(["api", "audit"])},
+        ),
+        (
+            desired(endpoint_private_access=True),
+            "update_cluster_config",
+            {"resourcesVpcConfig": {"endpointPrivateAccess": True}},
+        ),
+        (
+            desired(public_access_cidrs=["10.0.0.0/8"]),
+            "update_cluster_config",
+            {"resourcesVpcConfig": {"publicAccessCidrs": ["10.0.0.0/8"]}},
+        ),
+        (desired(authentication_mode="API"), "update_cluster_config", {"accessConfig": {"authenticationMode": "API"}}),
+    ],
+)
 def test_in_place_updates(wanted, operation, kwargs):
     updates, tags = plan_update(CURRENT, wanted)
     assert [update[:2] for update in updates] == [(operation, kwargs)] and tags is None
 
 
-@pytest.mark.parametrize("wanted,message", [
-    (desired(version="1.32"), "one minor version at a time: 1.30 -> 1.31 first"),
-    (desired(version="2.0"), "one minor version at a time"),
-    (desired(version="1.29"), "cannot downgrade"),
-    (desired(version="latest"), "not MAJOR.MINOR"),
-    (desired(subnet_ids=["s1", "s3"]), "cannot change subnet_ids"),
-    (desired(role_arn="arn:other"), "cannot change role_arn"),
-    (desired(authentication_mode="CONFIG_MAP"), "cannot change authentication_mode back"),
-    (desired(logging_types=["everything"]), "logging type"),
-])
+@pytest.mark.parametrize(
+    "wanted,message",
+    [
+        (desired(version="1.32"), "one minor version at a time: 1.30 -> 1.31 first"),
+        (desired(version="2.0"), "one minor version at a time"),
+        (desired(version="1.29"), "cannot downgrade"),
+        (desired(version="latest"), "not MAJOR.MINOR"),
+        (desired(subnet_ids=["s1", "s3"]), "cannot change subnet_ids"),
+        (desired(role_arn="arn:other"), "cannot change role_arn"),
+        (desired(authentication_mode="CONFIG_MAP"), "cannot change authentication_mode back"),
+        (desired(logging_types=["everything"]), "logging type"),
+    ],
+)
 def test_refusals(wanted, message):
     with pytest.raises(WandbModuleError, match=message):
         plan_update(CURRENT, wanted)
@@ -68,21 +109,35 @@ def test_tags():
     assert plan_tags({"a": "1"}, None, purge=True) is None
 
 
-@pytest.mark.parametrize("wanted,message", [
-    (desired(subnet_ids=["s1"], role_arn="r"), "at least 2 subnets"),
-    (desired(subnet_ids=["s1", "s1"], role_arn="r"), "at least 2 subnets"),
-    (desired(subnet_ids=["s1", "s2"]), "role_arn is required"),
-    (desired(subnet_ids=["s1", "s2"], role_arn="r", version="1"), "not MAJOR.MINOR"),
-])
+@pytest.mark.parametrize(
+    "wanted,message",
+    [
+        (desired(subnet_ids=["s1"], role_arn="r"), "at least 2 subnets"),
+        (desired(subnet_ids=["s1", "s1"], role_arn="r"), "at least 2 subnets"),
+        (desired(subnet_ids=["s1", "s2"]), "role_arn is required"),
+        (desired(subnet_ids=["s1", "s2"], role_arn="r", version="1"), "not MAJOR.MINOR"),
+    ],
+)
 def test_create_validation(wanted, message):
     with pytest.raises(WandbModuleError, match=message):
         validate_create(wanted)
 
 
 def test_create_request():
-    request = create_request("c", desired(role_arn="r", subnet_ids=["s1", "s2"], version="1.31", logging_types=["api"],
-                                          endpoint_private_access=True, encryption_key_arn="arn:k", authentication_mode="API",
-                                          bootstrap_cluster_creator_admin_permissions=False, tags={"a": "b"}))
+    request = create_request(
+        "c",
+        desired(
+            role_arn="r",
+            subnet_ids=["s1", "s2"],
+            version="1.31",
+            logging_types=["api"],
+            endpoint_private_access=True,
+            encryption_key_arn="arn:k",
+            authentication_mode="API",
+            bootstrap_cluster_creator_admin_permissions=False,
+            tags={"a": "b"},
+        ),
+    )
     assert request["resourcesVpcConfig"] == {"subnetIds": ["s1", "s2"], "endpointPrivateAccess": True}
     assert request["encryptionConfig"] == [{"resources": ["secrets"], "provider": {"keyArn": "arn:k"}}]
     assert request["accessConfig"] == {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
@@ -101,11 +156,15 @@ class FakeModule(object):
     _diff = False
 
     def __init__(self, **params):
-        self.params = dict(name="c", state="present", purge_tags=True, wait=True, wait_timeout=60, region="us-east-1",
-                           access_key="a", secret_key="b", endpoint_url=None, profile=None, session_token=None)
-        for key in ("version", "role_arn", "subnet_ids", "security_group_ids", "endpoint_public_access", "endpoint_private_access",
-                    "public_access_cidrs", "logging_types", "encryption_key_arn", "authentication_mode",
-                    "bootstrap_cluster_creator_admin_permissions", "tags"):
+        self.params = dict(
+            name="c",
+            state="present",
+            purge_tags=True,
+            wait=True,
+            wait_timeout=60,
+            **AWS_OPTIONS,
+        )
+        for key in DESIRED:
             self.params.setdefault(key, None)
         self.params.update(params)
 
@@ -118,8 +177,11 @@ def test_version_upgrade_calls_eks_and_waits():
     upgraded = dict(CURRENT, version="1.31")
     with Stubber(eks) as stub:
         stub.add_response("describe_cluster", {"cluster": CURRENT}, {"name": "c"})
-        stub.add_response("update_cluster_version", {"update": {"id": "u1", "status": "InProgress", "type": "VersionUpdate"}},
-                          {"name": "c", "version": "1.31"})
+        stub.add_response(
+            "update_cluster_version",
+            {"update": {"id": "u1", "status": "InProgress", "type": "VersionUpdate"}},
+            {"name": "c", "version": "1.31"},
+        )
         stub.add_response("describe_cluster", {"cluster": dict(CURRENT, status="UPDATING")}, {"name": "c"})  # waiter
         stub.add_response("describe_cluster", {"cluster": upgraded}, {"name": "c"})  # waiter: ACTIVE
         stub.add_response("describe_cluster", {"cluster": upgraded}, {"name": "c"})  # final facts
@@ -138,3 +200,39 @@ def test_check_mode_makes_no_write():
         result = EksClusterRunner(module, aws).run()
         stub.assert_no_pending_responses()
     assert result["changed"] and result["updates"] == ["version 1.30 -> 1.31", "tags"] and result["version"] == "1.30"
+
+
+def test_a_role_iam_has_not_propagated_yet_is_waited_for():
+    """IAM is eventually consistent: EKS may not assume a role made a moment ago. The create is retried with jittered
+    backoff (the sleeps stubbed); any other InvalidParameterException fails at once."""
+    aws = AwsService(FakeModule().params)
+    sleeps = []
+    aws.sleep = sleeps.append
+    request = {
+        "name": "c",
+        "roleArn": "arn:aws:iam::123456789012:role/c",
+        "resourcesVpcConfig": {"subnetIds": ["s1", "s2"]},
+    }
+    with Stubber(aws.client("eks")) as stub:
+        for _attempt in range(2):
+            stub.add_client_error(
+                "create_cluster",
+                "InvalidParameterException",
+                "Role with arn: arn:aws:iam::123456789012:role/c, could not be assumed because it does not exist",
+                expected_params=request,
+            )
+        stub.add_response("create_cluster", {"cluster": {"name": "c"}}, request)
+        assert aws.call("eks", "create_cluster", iam_roles=True, **request) == {"cluster": {"name": "c"}}
+        stub.assert_no_pending_responses()
+    assert len(sleeps) == 2 and all(0 <= s <= 2 for s in sleeps)
+
+    with Stubber(aws.client("eks")) as stub:
+        stub.add_client_error(
+            "create_cluster",
+            "InvalidParameterException",
+            "Subnets specified must be in at least two different AZs",
+            expected_params=request,
+        )
+        with pytest.raises(WandbModuleError, match="EKS create_cluster failed: .*two different AZs"):
+            aws.call("eks", "create_cluster", iam_roles=True, **request)
+    assert len(sleeps) == 2

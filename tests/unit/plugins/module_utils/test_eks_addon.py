@@ -1,13 +1,20 @@
 """EKS add-ons: moto has no add-on API, so the runner is driven through botocore's Stubber."""
 
 import pytest
+from aws_options import AWS_OPTIONS
 from botocore.stub import Stubber
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import AwsService
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks_addon import AddonRunner, plan_update, resolve_version
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_addon import (
+    AddonRunner,
+    plan_update,
+    resolve_version,
+)
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import AwsService
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 
-VERSIONS = [{"addonVersion": v} for v in ("v1.9.0-eksbuild.1", "v1.10.0-eksbuild.2", "v1.10.0-eksbuild.10", "v1.2.0-eksbuild.1")]
+VERSIONS = [
+    {"addonVersion": v} for v in ("v1.9.0-eksbuild.1", "v1.10.0-eksbuild.2", "v1.10.0-eksbuild.10", "v1.2.0-eksbuild.1")
+]
 CLUSTER = {"cluster": {"name": "c", "version": "1.31"}}
 KEY = {"clusterName": "c", "addonName": "vpc-cni"}
 
@@ -35,10 +42,21 @@ class FakeModule(object):
 
     def __init__(self, check_mode=False, **params):
         self.check_mode = check_mode
-        self.params = dict(cluster_name="c", name="vpc-cni", state="present", version="latest", service_account_role_arn=None,
-                           configuration_values=None, resolve_conflicts="OVERWRITE", preserve=False, tags=None, purge_tags=True,
-                           wait=True, wait_timeout=60, region="us-east-1", access_key="a", secret_key="b", endpoint_url=None,
-                           profile=None, session_token=None)
+        self.params = dict(
+            cluster_name="c",
+            name="vpc-cni",
+            state="present",
+            version="latest",
+            service_account_role_arn=None,
+            configuration_values=None,
+            resolve_conflicts="OVERWRITE",
+            preserve=False,
+            tags=None,
+            purge_tags=True,
+            wait=True,
+            wait_timeout=60,
+            **AWS_OPTIONS,
+        )
         self.params.update(params)
 
 
@@ -49,7 +67,14 @@ def runner(module):
 
 
 def addon(version, status="ACTIVE", config=None):
-    result = {"addonName": "vpc-cni", "clusterName": "c", "addonVersion": version, "status": status, "addonArn": "arn:addon", "tags": {}}
+    result = {
+        "addonName": "vpc-cni",
+        "clusterName": "c",
+        "addonVersion": version,
+        "status": status,
+        "addonArn": "arn:addon",
+        "tags": {},
+    }
     if config:
         result["configurationValues"] = config
     return {"addon": result}
@@ -61,8 +86,11 @@ def not_found(stub, operation):
 
 def versions(stub):
     stub.add_response("describe_cluster", CLUSTER, {"name": "c"})
-    stub.add_response("describe_addon_versions", {"addons": [{"addonName": "vpc-cni", "addonVersions": VERSIONS}]},
-                      {"addonName": "vpc-cni", "kubernetesVersion": "1.31"})
+    stub.add_response(
+        "describe_addon_versions",
+        {"addons": [{"addonName": "vpc-cni", "addonVersions": VERSIONS}]},
+        {"addonName": "vpc-cni", "kubernetesVersion": "1.31"},
+    )
 
 
 def test_create_latest_and_wait():
@@ -70,9 +98,17 @@ def test_create_latest_and_wait():
     with stub:
         not_found(stub, "describe_addon")
         versions(stub)
-        stub.add_response("create_addon", addon("v1.10.0-eksbuild.10", "CREATING"),
-                          dict(KEY, addonVersion="v1.10.0-eksbuild.10", resolveConflicts="OVERWRITE", tags={},
-                               configurationValues='{"env":{"ENABLE_PREFIX_DELEGATION":"true"}}'))
+        stub.add_response(
+            "create_addon",
+            addon("v1.10.0-eksbuild.10", "CREATING"),
+            dict(
+                KEY,
+                addonVersion="v1.10.0-eksbuild.10",
+                resolveConflicts="OVERWRITE",
+                tags={},
+                configurationValues='{"env":{"ENABLE_PREFIX_DELEGATION":"true"}}',
+            ),
+        )
         stub.add_response("describe_addon", addon("v1.10.0-eksbuild.10", "ACTIVE"), KEY)  # waiter
         stub.add_response("describe_addon", addon("v1.10.0-eksbuild.10", "ACTIVE"), KEY)
         result = run.run()

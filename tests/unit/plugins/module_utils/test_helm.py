@@ -5,7 +5,7 @@ import json
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import HelmError, WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm import HelmClient, HelmFlags, helm_duration
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.client import HelmClient, HelmFlags, helm_duration
 
 
 class FakeModule(object):
@@ -22,7 +22,9 @@ class FakeModule(object):
         return self.responses.pop(0)
 
 
-@pytest.mark.parametrize("given,expected", [("300", "300s"), (300, "300s"), ("5m", "5m"), ("1h30m", "1h30m"), ("1.5h", "1.5h")])
+@pytest.mark.parametrize(
+    "given,expected", [("300", "300s"), (300, "300s"), ("5m", "5m"), ("1h30m", "1h30m"), ("1.5h", "1.5h")]
+)
 def test_helm_duration_accepts_seconds_and_durations(given, expected):
     assert helm_duration(given) == expected
 
@@ -33,7 +35,9 @@ def test_helm_duration_rejects_the_rest(given):
         helm_duration(given)
 
 
-@pytest.mark.parametrize("major,atomic,wait", [(3, "--atomic", "--wait"), (4, "--rollback-on-failure", "--wait=watcher")])
+@pytest.mark.parametrize(
+    "major,atomic,wait", [(3, "--atomic", "--wait"), (4, "--rollback-on-failure", "--wait=watcher")]
+)
 def test_flags_per_helm_version(major, atomic, wait):
     flags = HelmFlags(major)
     args = flags.upgrade("r", "chart", "ns", "/tmp/v.json", atomic=True)
@@ -45,14 +49,27 @@ def test_flags_per_helm_version(major, atomic, wait):
 
 def test_upgrade_arguments_for_every_option():
     args = HelmFlags(3).upgrade(
-        "rel", "demo", "ns", "/tmp/values.json", chart_version="1.2.3", repo_url="http://127.0.0.1:1",
-        timeout="5m", skip_crds=True, history_max=5, create_namespace=True,
+        "rel",
+        "demo",
+        "ns",
+        "/tmp/values.json",
+        chart_version="1.2.3",
+        repo_url="http://127.0.0.1:1",
+        timeout="5m",
+        skip_crds=True,
+        history_max=5,
+        create_namespace=True,
     )
     assert args[:7] == ["upgrade", "rel", "demo", "--namespace", "ns", "--output", "json"]
-    for expected in (["--repo", "http://127.0.0.1:1"], ["--version", "1.2.3"], ["--values", "/tmp/values.json"],
-                     ["--timeout", "5m"], ["--history-max", "5"]):
+    for expected in (
+        ["--repo", "http://127.0.0.1:1"],
+        ["--version", "1.2.3"],
+        ["--values", "/tmp/values.json"],
+        ["--timeout", "5m"],
+        ["--history-max", "5"],
+    ):
         index = args.index(expected[0])
-        assert args[index:index + 2] == expected
+        assert args[index : index + 2] == expected
     assert {"--install", "--create-namespace", "--skip-crds"} <= set(args)
     assert "--wait" not in args and "--atomic" not in args
 
@@ -80,7 +97,7 @@ def test_version_is_detected_once(out, major):
 @pytest.mark.parametrize("out", ["v3.7.0", "v2.16.0"])
 def test_old_helm_is_refused(out):
     with pytest.raises(WandbModuleError, match="too old"):
-        HelmClient(FakeModule([(0, out, "")])).version
+        assert HelmClient(FakeModule([(0, out, "")])).version is None
 
 
 def test_missing_helm_says_what_to_do():
@@ -101,22 +118,33 @@ def test_failed_command_carries_helms_error_without_warnings():
     with pytest.raises(HelmError) as raised:
         helm.run(["upgrade", "x"])
     assert raised.value.msg == "helm: Error: UPGRADE FAILED: boom"
-    assert module.calls[0] == (["/usr/bin/helm", "upgrade", "x", "--kube-context", "c"], {"HELM_REPOSITORY_CONFIG": "/tmp/r"})
+    assert module.calls[0] == (
+        ["/usr/bin/helm", "upgrade", "x", "--kube-context", "c"],
+        {"HELM_REPOSITORY_CONFIG": "/tmp/r"},
+    )
     assert helm.commands == ["/usr/bin/helm upgrade x --kube-context c"]
 
 
 def test_unreachable_cluster_is_explained():
-    helm = HelmClient(FakeModule([(1, "", "Error: Kubernetes cluster unreachable: dial tcp 127.0.0.1:9: connect: connection refused")]))
+    helm = HelmClient(
+        FakeModule(
+            [(1, "", "Error: Kubernetes cluster unreachable: dial tcp 127.0.0.1:9: connect: connection refused")]
+        )
+    )
     with pytest.raises(HelmError, match="Kubernetes API is unreachable"):
         helm.run(["list"])
 
 
-@pytest.mark.parametrize("error", [
-    'Error: looks like "http://127.0.0.1:9" is not a valid chart repository or cannot be reached: Get '
-    '"http://127.0.0.1:9/index.yaml": dial tcp 127.0.0.1:9: connect: connection refused',
-    'Error: failed to do request: Head "https://registry.example.com/v2/charts/x/manifests/1.0.0": dial tcp: lookup '
-    'registry.example.com: no such host (oci://registry.example.com/charts/x)',
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        'Error: looks like "http://127.0.0.1:9" is not a valid chart repository or cannot be reached: Get '
+        '"http://127.0.0.1:9/index.yaml": dial tcp 127.0.0.1:9: connect: connection refused',
+        'Error: failed to do request: Head "https://registry.example.com/v2/charts/x/manifests/1.0.0": '
+        "dial tcp: lookup "
+        "registry.example.com: no such host (oci://registry.example.com/charts/x)",
+    ],
+)
 def test_unreachable_chart_repository_is_not_blamed_on_the_cluster(error):
     helm = HelmClient(FakeModule([(1, "", error)]))
     with pytest.raises(HelmError) as raised:

@@ -9,10 +9,22 @@ import tarfile
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import HelmError, KubeApiError, WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm_release import (
-    INSTALL, NONE, REINSTALL, ROLLBACK_UPGRADE, UNINSTALL, UPGRADE,
-    ChartSource, ReleaseRecord, decide, decode_release, latest_version, read_release_from_storage,
-    read_release_with_helm, resolve_chart, semver_key,
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.release import (
+    INSTALL,
+    NONE,
+    REINSTALL,
+    ROLLBACK_UPGRADE,
+    UNINSTALL,
+    UPGRADE,
+    ChartSource,
+    ReleaseRecord,
+    decide,
+    decode_release,
+    latest_version,
+    read_release_from_storage,
+    read_release_with_helm,
+    resolve_chart,
+    semver_key,
 )
 
 
@@ -37,10 +49,13 @@ def test_latest_version_skips_prereleases():
     assert latest_version(index("0.9.0", "0.10.0", "1.0.0-rc.1"), "demo", "u") == "0.10.0"
 
 
-@pytest.mark.parametrize("idx,message", [
-    (index("1.0.0"), "not in the repository"),
-    ({"entries": {"nosuch": [{"version": "1.0.0-rc.1"}]}}, "no stable version"),
-])
+@pytest.mark.parametrize(
+    "idx,message",
+    [
+        (index("1.0.0"), "not in the repository"),
+        ({"entries": {"nosuch": [{"version": "1.0.0-rc.1"}]}}, "no stable version"),
+    ],
+)
 def test_latest_version_errors(idx, message):
     name = "nosuch" if "nosuch" in idx["entries"] else "other"
     with pytest.raises(WandbModuleError, match=message):
@@ -49,7 +64,13 @@ def test_latest_version_errors(idx, message):
 
 def test_pinned_repository_chart_reads_nothing():
     source = resolve_chart("demo", "http://127.0.0.1:1", "1.2.3", must_not_call, must_not_call)
-    assert (source.kind, source.name, source.version, source.ref, source.pinned) == (ChartSource.REPO, "demo", "1.2.3", "demo", True)
+    assert (source.kind, source.name, source.version, source.ref, source.pinned) == (
+        ChartSource.REPO,
+        "demo",
+        "1.2.3",
+        "demo",
+        True,
+    )
 
 
 def test_unpinned_repository_chart_takes_the_newest_from_the_index():
@@ -64,10 +85,21 @@ def test_repository_chart_must_be_a_plain_name():
 
 def test_oci_references():
     tagged = resolve_chart("oci://reg/charts/clickhouse:8.0.10", None, None, must_not_call, must_not_call)
-    assert (tagged.kind, tagged.ref, tagged.name, tagged.version) == (ChartSource.OCI, "oci://reg/charts/clickhouse", "clickhouse", "8.0.10")
+    assert (tagged.kind, tagged.ref, tagged.name, tagged.version) == (
+        ChartSource.OCI,
+        "oci://reg/charts/clickhouse",
+        "clickhouse",
+        "8.0.10",
+    )
     pinned = resolve_chart("oci://reg/charts/clickhouse", None, "8.0.10", must_not_call, must_not_call)
     assert pinned.version == "8.0.10"
-    shown = resolve_chart("oci://reg/charts/clickhouse", None, None, must_not_call, lambda ref, v: {"name": "clickhouse", "version": "9.1.0"})
+    shown = resolve_chart(
+        "oci://reg/charts/clickhouse",
+        None,
+        None,
+        must_not_call,
+        lambda ref, v: {"name": "clickhouse", "version": "9.1.0"},
+    )
     assert shown.version == "9.1.0"
     with pytest.raises(WandbModuleError, match="names version 1.0.0 but chart_version is 2.0.0"):
         resolve_chart("oci://reg/x:1.0.0", None, "2.0.0", must_not_call, must_not_call)
@@ -112,8 +144,14 @@ def test_directory_without_chart_yaml(tmp_path):
 
 
 # -- release records ---------------------------------------------------------------------------------
-RELEASE = {"name": "r", "namespace": "ns", "version": 3, "info": {"status": "deployed"},
-           "chart": {"metadata": {"name": "demo", "version": "0.1.0", "appVersion": "1.0"}}, "config": {"a": 1}}
+RELEASE = {
+    "name": "r",
+    "namespace": "ns",
+    "version": 3,
+    "info": {"status": "deployed"},
+    "chart": {"metadata": {"name": "demo", "version": "0.1.0", "appVersion": "1.0"}},
+    "config": {"a": 1},
+}
 
 
 def encoded(release, secret=True):
@@ -141,13 +179,21 @@ class FakeKube(object):
 
 def storage_item(revision, status, secret=True):
     release = dict(RELEASE, version=revision, info={"status": status})
-    return {"metadata": {"labels": {"version": str(revision), "status": status}}, "data": {"release": encoded(release, secret)}}
+    return {
+        "metadata": {"labels": {"version": str(revision), "status": status}},
+        "data": {"release": encoded(release, secret)},
+    }
 
 
 def test_storage_read_takes_the_highest_revision_with_one_call():
     kube = FakeKube([storage_item(2, "superseded"), storage_item(10, "deployed"), storage_item(9, "superseded")])
     record = read_release_from_storage(kube, "r", "ns", "secret")
-    assert (record.revision, record.status, record.chart_label, record.config) == (10, "deployed", "demo-0.1.0", {"a": 1})
+    assert (record.revision, record.status, record.chart_label, record.config) == (
+        10,
+        "deployed",
+        "demo-0.1.0",
+        {"a": 1},
+    )
     assert kube.calls == [("/api/v1/namespaces/ns/secrets", "owner=helm,name=r")]
 
 
@@ -184,7 +230,13 @@ class FakeHelm(object):
 def test_helm_fallback_reads_history_and_values():
     helm = FakeHelm([[{"revision": 4, "status": "deployed", "chart": "demo-0.1.0", "app_version": "1.0"}], {"a": 1}])
     record = read_release_with_helm(helm, "r", "ns")
-    assert (record.revision, record.status, record.chart_label, record.config, record.chart_name) == (4, "deployed", "demo-0.1.0", {"a": 1}, None)
+    assert (record.revision, record.status, record.chart_label, record.config, record.chart_name) == (
+        4,
+        "deployed",
+        "demo-0.1.0",
+        {"a": 1},
+        None,
+    )
     assert read_release_with_helm(FakeHelm([HelmError("helm: Error: release: not found")]), "r", "ns") is None
 
 
@@ -193,21 +245,35 @@ CHART = ChartSource(ChartSource.REPO, "demo", "demo", "0.1.0")
 
 
 def record(status="deployed", name="demo", version="0.1.0", config=None, label=None):
-    return ReleaseRecord("r", "ns", 1, status, name, version, "1.0", {"a": 1} if config is None else config, chart_label=label)
+    return ReleaseRecord(
+        "r", "ns", 1, status, name, version, "1.0", {"a": 1} if config is None else config, chart_label=label
+    )
 
 
-@pytest.mark.parametrize("current,expected", [
-    (None, NONE), (record("uninstalled"), NONE), (record("deployed"), UNINSTALL), (record("failed"), UNINSTALL),
-    (record("pending-install"), UNINSTALL),
-])
+@pytest.mark.parametrize(
+    "current,expected",
+    [
+        (None, NONE),
+        (record("uninstalled"), NONE),
+        (record("deployed"), UNINSTALL),
+        (record("failed"), UNINSTALL),
+        (record("pending-install"), UNINSTALL),
+    ],
+)
 def test_absent(current, expected):
     assert decide("absent", current)[0] == expected
 
 
-@pytest.mark.parametrize("status,expected", [
-    ("uninstalled", INSTALL), ("pending-install", REINSTALL), ("uninstalling", REINSTALL),
-    ("pending-upgrade", ROLLBACK_UPGRADE), ("pending-rollback", ROLLBACK_UPGRADE),
-])
+@pytest.mark.parametrize(
+    "status,expected",
+    [
+        ("uninstalled", INSTALL),
+        ("pending-install", REINSTALL),
+        ("uninstalling", REINSTALL),
+        ("pending-upgrade", ROLLBACK_UPGRADE),
+        ("pending-rollback", ROLLBACK_UPGRADE),
+    ],
+)
 def test_present_recovers_stuck_releases(status, expected):
     assert decide("present", record(status), CHART, {"a": 1})[0] == expected
 
@@ -226,13 +292,16 @@ def test_unchanged_release_is_a_no_op():
     assert decide("present", record(config={}), CHART, None) == (NONE, [])
 
 
-@pytest.mark.parametrize("current,values,reason", [
-    (record(version="0.0.9"), {"a": 1}, "chart version 0.0.9 -> 0.1.0"),
-    (record(name="other"), {"a": 1}, "chart name other -> demo"),
-    (record(), {"a": 2}, "values differ"),
-    (record(), {"a": "1"}, "values differ"),
-    (record(name=None, version=None, label="demo-0.0.1"), {"a": 1}, "chart demo-0.0.1 -> demo-0.1.0"),
-])
+@pytest.mark.parametrize(
+    "current,values,reason",
+    [
+        (record(version="0.0.9"), {"a": 1}, "chart version 0.0.9 -> 0.1.0"),
+        (record(name="other"), {"a": 1}, "chart name other -> demo"),
+        (record(), {"a": 2}, "values differ"),
+        (record(), {"a": "1"}, "values differ"),
+        (record(name=None, version=None, label="demo-0.0.1"), {"a": 1}, "chart demo-0.0.1 -> demo-0.1.0"),
+    ],
+)
 def test_changes_are_upgrades_with_reasons(current, values, reason):
     action, reasons = decide("present", current, CHART, values)
     assert action == UPGRADE and reasons == [reason]

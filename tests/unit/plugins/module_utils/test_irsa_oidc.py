@@ -2,9 +2,9 @@
 
 import pytest
 
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.iam_oidc import plan_provider
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.irsa import irsa_trust_policy, issuer_host_path
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.iam_oidc import plan_provider
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.irsa import irsa_trust_policy, issuer_host_path
 
 ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABC"
 
@@ -14,10 +14,12 @@ def test_trust_policy_is_limited_to_one_service_account():
     statement = policy["Statement"][0]
     assert statement["Principal"] == {"Federated": ARN}
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert statement["Condition"] == {"StringEquals": {
-        "oidc.eks.us-west-2.amazonaws.com/id/ABC:sub": "system:serviceaccount:kube-system:ebs-csi-controller-sa",
-        "oidc.eks.us-west-2.amazonaws.com/id/ABC:aud": "sts.amazonaws.com",
-    }}
+    assert statement["Condition"] == {
+        "StringEquals": {
+            "oidc.eks.us-west-2.amazonaws.com/id/ABC:sub": "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+            "oidc.eks.us-west-2.amazonaws.com/id/ABC:aud": "sts.amazonaws.com",
+        }
+    }
 
 
 @pytest.mark.parametrize("arn,ns,sa", [("arn:aws:iam::1:role/x", "ns", "sa"), (ARN, "Bad_NS", "sa"), (ARN, "ns", "")])
@@ -27,15 +29,26 @@ def test_trust_policy_rejects_bad_input(arn, ns, sa):
 
 
 def test_issuer_host_path():
-    assert issuer_host_path("https://oidc.eks.us-west-2.amazonaws.com/id/ABC/") == "oidc.eks.us-west-2.amazonaws.com/id/ABC"
+    assert (
+        issuer_host_path("https://oidc.eks.us-west-2.amazonaws.com/id/ABC/")
+        == "oidc.eks.us-west-2.amazonaws.com/id/ABC"
+    )
     with pytest.raises(WandbModuleError):
         issuer_host_path("not a url")
 
 
 def test_provider_plan():
-    current = {"ClientIDList": ["sts.amazonaws.com", "other"], "ThumbprintList": ["AA"], "Tags": [{"Key": "a", "Value": "1"}]}
+    current = {
+        "ClientIDList": ["sts.amazonaws.com", "other"],
+        "ThumbprintList": ["AA"],
+        "Tags": [{"Key": "a", "Value": "1"}],
+    }
     assert plan_provider(current, ["sts.amazonaws.com", "other"], None, None) == {}
     assert plan_provider(current, ["sts.amazonaws.com", "other"], ["aa"], {"a": "1"}) == {}
     changes = plan_provider(current, ["sts.amazonaws.com"], ["BB"], {"b": "2"})
-    assert changes == {"add_client_ids": [], "remove_client_ids": ["other"], "thumbprints": ["BB"],
-                       "tags": {"set": {"b": "2"}, "unset": ["a"]}}
+    assert changes == {
+        "add_client_ids": [],
+        "remove_client_ids": ["other"],
+        "thumbprints": ["BB"],
+        "tags": {"set": {"b": "2"}, "unset": ["a"]},
+    }

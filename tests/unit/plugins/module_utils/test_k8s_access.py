@@ -8,7 +8,10 @@ import pytest
 import yaml
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import K8S_ACCESS_ARGSPEC, resolve_cluster_access
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.access import (
+    K8S_ACCESS_ARGSPEC,
+    resolve_cluster_access,
+)
 
 CA = "-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"
 
@@ -29,7 +32,9 @@ def kubeconfig(context="ctx", server="https://10.0.0.1:6443", user=None, cluster
     config = {
         "clusters": [{"name": "c-" + context, "cluster": cluster}],
         "users": [{"name": "u-" + context, "user": user if user is not None else {"token": "tok-" + context}}],
-        "contexts": [{"name": context, "context": {"cluster": "c-" + context, "user": "u-" + context, "namespace": "ns"}}],
+        "contexts": [
+            {"name": context, "context": {"cluster": "c-" + context, "user": "u-" + context, "namespace": "ns"}}
+        ],
     }
     if current:
         config["current-context"] = context
@@ -37,8 +42,14 @@ def kubeconfig(context="ctx", server="https://10.0.0.1:6443", user=None, cluster
 
 
 def run_command(cmd, environ_update=None):
-    proc = subprocess.run(cmd, env=dict(__import__("os").environ, **(environ_update or {})), check=False,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    proc = subprocess.run(
+        cmd,
+        env=dict(__import__("os").environ, **(environ_update or {})),
+        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+    )
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -51,7 +62,12 @@ def no_ambient_config(monkeypatch, tmp_path):
 
 def test_kubeconfig_dict():
     access = resolve_cluster_access(params(kubeconfig=kubeconfig()))
-    assert (access.server, access.token, access.ca_data, access.namespace) == ("https://10.0.0.1:6443", "tok-ctx", CA, "ns")
+    assert (access.server, access.token, access.ca_data, access.namespace) == (
+        "https://10.0.0.1:6443",
+        "tok-ctx",
+        CA,
+        "ns",
+    )
     assert access.kubeconfig_path is None  # helm gets a rendered private file
 
 
@@ -59,8 +75,10 @@ def test_kubeconfig_file_with_relative_paths(tmp_path):
     (tmp_path / "ca.crt").write_text(CA)
     (tmp_path / "client.crt").write_text("CERT")
     (tmp_path / "client.key").write_text("KEY")
-    config = kubeconfig(user={"client-certificate": "client.crt", "client-key": "client.key"},
-                        cluster_extra={"certificate-authority": "ca.crt"})
+    config = kubeconfig(
+        user={"client-certificate": "client.crt", "client-key": "client.key"},
+        cluster_extra={"certificate-authority": "ca.crt"},
+    )
     path = tmp_path / "config"
     path.write_text(yaml.safe_dump(config))
     access = resolve_cluster_access(params(kubeconfig=str(path), context="ctx"))
@@ -97,8 +115,9 @@ def test_overrides_apply_and_stop_helm_from_reading_the_file(tmp_path):
     path = tmp_path / "config"
     path.write_text(yaml.safe_dump(kubeconfig()))
     (tmp_path / "other-ca.crt").write_text("OTHER")
-    access = resolve_cluster_access(params(kubeconfig=str(path), api_key="override", validate_certs=False,
-                                           ca_cert=str(tmp_path / "other-ca.crt")))
+    access = resolve_cluster_access(
+        params(kubeconfig=str(path), api_key="override", validate_certs=False, ca_cert=str(tmp_path / "other-ca.crt"))
+    )
     assert (access.token, access.insecure, access.ca_data, access.kubeconfig_path) == ("override", True, "OTHER", None)
 
 
@@ -116,13 +135,21 @@ def exec_user(tmp_path, script):
     plugin = tmp_path / "plugin.sh"
     plugin.write_text("#!/bin/sh\n" + script)
     plugin.chmod(0o755)
-    return {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(plugin), "args": ["a"],
-                     "env": [{"name": "PLUGIN_VALUE", "value": "from-env"}]}}
+    return {
+        "exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1",
+            "command": str(plugin),
+            "args": ["a"],
+            "env": [{"name": "PLUGIN_VALUE", "value": "from-env"}],
+        }
+    }
 
 
 def test_exec_credential_plugin(tmp_path):
     credential = {"kind": "ExecCredential", "status": {"token": "exec-$PLUGIN_VALUE-$1"}}
-    user = exec_user(tmp_path, "echo '%s' | sed \"s/\\$PLUGIN_VALUE/$PLUGIN_VALUE/; s/\\$1/$1/\"\n" % json.dumps(credential))
+    user = exec_user(
+        tmp_path, "echo '%s' | sed \"s/\\$PLUGIN_VALUE/$PLUGIN_VALUE/; s/\\$1/$1/\"\n" % json.dumps(credential)
+    )
     access = resolve_cluster_access(params(kubeconfig=kubeconfig(user=user)), run_command)
     assert access.token == "exec-from-env-a"
 

@@ -3,11 +3,24 @@
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_apply import ApplyRunner, comparable, for_output
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.apply import ApplyRunner, comparable, for_output
 
-STORED = {"apiVersion": "v1", "kind": "ConfigMap", "data": {"a": "1"}, "status": {"x": 1},
-          "metadata": {"name": "c", "namespace": "n", "labels": {"l": "1"}, "resourceVersion": "7", "uid": "u",
-                       "managedFields": [{"manager": "m"}], "creationTimestamp": "t", "generation": 2}}
+STORED = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "data": {"a": "1"},
+    "status": {"x": 1},
+    "metadata": {
+        "name": "c",
+        "namespace": "n",
+        "labels": {"l": "1"},
+        "resourceVersion": "7",
+        "uid": "u",
+        "managedFields": [{"manager": "m"}],
+        "creationTimestamp": "t",
+        "generation": 2,
+    },
+}
 
 
 def test_volatile_metadata_and_status_do_not_count():
@@ -47,11 +60,13 @@ def _runner(timeout):
 
 def test_wait_gone_polls_until_the_object_is_gone():
     runner, now = _runner(60)
-    runner._wait_gone(_Gone(3), "/api/v1/namespaces/x", "Namespace/x")
+    runner.kube = _Gone(3)
+    runner.wait_gone("/api/v1/namespaces/x", "Namespace/x", 60)
     assert now[0] == 6  # three polls found it, two-second steps
 
 
 def test_wait_gone_names_the_object_on_timeout():
     runner, dummy = _runner(5)
+    runner.kube = _Gone(100)
     with pytest.raises(WandbModuleError, match="Namespace/x: still there 5 s after deletion"):
-        runner._wait_gone(_Gone(100), "/api/v1/namespaces/x", "Namespace/x")
+        runner.wait_gone("/api/v1/namespaces/x", "Namespace/x", 5)

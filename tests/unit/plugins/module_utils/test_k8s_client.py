@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import ClusterAccess
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient, namespaced_path
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.access import ClusterAccess
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.client import KubeClient, namespaced_path
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -18,9 +18,14 @@ class Recorder(BaseHTTPRequestHandler):
     def handle_one(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else None
-        Recorder.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
-        status, payload = (404, {"kind": "Status", "reason": "NotFound", "message": "secrets \"x\" not found"}) \
-            if "missing" in self.path else (200, {"kind": "Thing", "path": self.path})
+        Recorder.requests.append(
+            {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body}
+        )
+        status, payload = (
+            (404, {"kind": "Status", "reason": "NotFound", "message": 'secrets "x" not found'})
+            if "missing" in self.path
+            else (200, {"kind": "Thing", "path": self.path})
+        )
         data = json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -61,7 +66,9 @@ def test_list_encodes_selectors(client):
 
 
 def test_apply_is_a_server_side_apply_patch(client):
-    client.apply("/apis/apps.wandb.com/v1/namespaces/ns/weightsandbiases/w", {"spec": {}}, "mgr", force=True, dry_run=True)
+    client.apply(
+        "/apis/apps.wandb.com/v1/namespaces/ns/weightsandbiases/w", {"spec": {}}, "mgr", force=True, dry_run=True
+    )
     request = last()
     assert request["method"] == "PATCH"
     assert request["headers"]["Content-Type"] == "application/apply-patch+yaml"
@@ -86,4 +93,7 @@ def test_unreachable_and_bad_urls():
 
 def test_namespaced_paths():
     assert namespaced_path("v1", "secrets", "ns", "a b") == "/api/v1/namespaces/ns/secrets/a%20b"
-    assert namespaced_path("apps.wandb.com/v1", "weightsandbiases", "ns") == "/apis/apps.wandb.com/v1/namespaces/ns/weightsandbiases"
+    assert (
+        namespaced_path("apps.wandb.com/v1", "weightsandbiases", "ns")
+        == "/apis/apps.wandb.com/v1/namespaces/ns/weightsandbiases"
+    )

@@ -7,8 +7,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_secret import copy_map, encode, generate_value, plan_data
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_service_probe import ProbeRunner, proxy_path
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.secret import (
+    copy_map,
+    encode,
+    generate_value,
+    plan_data,
+)
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.service_probe import ProbeRunner, proxy_path
 
 
 def test_generated_key_is_made_once_and_then_kept():
@@ -42,6 +47,7 @@ def test_copy_map_accepts_a_list_or_a_map():
 
 class ProxyStandIn(BaseHTTPRequestHandler):
     """Answers like the API server's service proxy to ClickHouse: 503 until ``ready_after`` requests."""
+
     protocol_version = "HTTP/1.1"
     seen = []
     ready_after = 2
@@ -49,7 +55,7 @@ class ProxyStandIn(BaseHTTPRequestHandler):
     def do_GET(self):
         ProxyStandIn.seen.append(self.path)
         ok = self.path.endswith("/proxy/ping") and len(ProxyStandIn.seen) > ProxyStandIn.ready_after
-        status, body = (200, b"Ok.\n") if ok else (503, b"no endpoints available for service \"clickhouse\"")
+        status, body = (200, b"Ok.\n") if ok else (503, b'no endpoints available for service "clickhouse"')
         self.send_response(status)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
@@ -74,9 +80,23 @@ class FakeModule(object):
     check_mode = False
 
     def __init__(self, **params):
-        self.params = dict(kubeconfig=None, context=None, api_key="tok", ca_cert=None, validate_certs=None,
-                           eks_cluster_name=None, path="/ping", scheme="http", expect_status=200, expect_body="Ok.",
-                           timeout=30, interval=1, namespace="clickhouse", service="clickhouse", port="8123")
+        self.params = dict(
+            kubeconfig=None,
+            context=None,
+            api_key="tok",
+            ca_cert=None,
+            validate_certs=None,
+            eks_cluster_name=None,
+            path="/ping",
+            scheme="http",
+            expect_status=200,
+            expect_body="Ok.",
+            timeout=30,
+            interval=1,
+            namespace="clickhouse",
+            service="clickhouse",
+            port="8123",
+        )
         self.params.update(params)
 
     def run_command(self, *args, **kwargs):
@@ -84,7 +104,10 @@ class FakeModule(object):
 
 
 def test_proxy_path():
-    assert proxy_path("ch", "clickhouse", "8123", "/ping") == "/api/v1/namespaces/ch/services/http:clickhouse:8123/proxy/ping"
+    assert (
+        proxy_path("ch", "clickhouse", "8123", "/ping")
+        == "/api/v1/namespaces/ch/services/http:clickhouse:8123/proxy/ping"
+    )
 
 
 def test_probe_retries_until_the_service_answers(proxy):

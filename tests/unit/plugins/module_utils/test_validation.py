@@ -3,7 +3,12 @@
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import RULES, check_options, problem, unknown_names
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import (
+    RULES,
+    check_options,
+    problem,
+    unknown_names,
+)
 
 GOOD = {
     "k8s_label": ["clickhouse", "wandb-cr", "a1"],
@@ -48,8 +53,15 @@ BAD = {
     "positive_number": [0, -1, "1"],
     "cidr": ["not-a-cidr", "10.0.0.1/16", "", None],
     "cidrs": [["not-a-cidr"], "0.0.0.0/0"],
-    "url_host_only": ["https://wandb.example.com/wandb", "wandb.example.com", "ftp://x", "https://u:p@x.com", "https://x.com/?a=1",
-                      "https://x.com:99999", ""],
+    "url_host_only": [
+        "https://wandb.example.com/wandb",
+        "wandb.example.com",
+        "ftp://x",
+        "https://u:p@x.com",
+        "https://x.com/?a=1",
+        "https://x.com:99999",
+        "",
+    ],
     "http_url": ["charts.example.com", "oci://x"],
     "license_text": ["", "   ", None, "abc\ndef", " abc", "abc ", 12],
     "eks_name": ["bad name!", "-x", "x" * 101],
@@ -90,7 +102,9 @@ def test_a_secret_in_plain_text_anywhere_is_found_but_never_echoed():
 
 def test_kubeconfig_and_its_contexts(tmp_path):
     config = tmp_path / "kubeconfig"
-    config.write_text("apiVersion: v1\nkind: Config\ncontexts: [{name: a, context: {}}, {name: b, context: {}}]\ncurrent-context: a\n")
+    config.write_text(
+        "apiVersion: v1\nkind: Config\ncontexts: [{name: a, context: {}}, {name: b, context: {}}]\ncurrent-context: a\n"
+    )
     assert problem(str(config), "kubeconfig_file") == ""
     assert problem("b", "kubeconfig_context", str(config)) == ""
     assert problem("", "kubeconfig_context", str(config)) == ""
@@ -111,7 +125,10 @@ def test_an_unknown_rule_is_an_error():
 def test_typos_name_the_nearest_known_variable():
     known = ["clickhouse_replicas", "clickhouse_shards", "clickhouse_namespace"]
     names = ["clickhouse_replica", "clickhouse_shards", "clickhouse_zzz", "wandb_weave_x"]
-    assert unknown_names(names, known, "clickhouse_") == ["clickhouse_replica (did you mean clickhouse_replicas?)", "clickhouse_zzz"]
+    assert unknown_names(names, known, "clickhouse_") == [
+        "clickhouse_replica (did you mean clickhouse_replicas?)",
+        "clickhouse_zzz",
+    ]
 
 
 def test_check_options_names_the_option_and_skips_unset_ones():

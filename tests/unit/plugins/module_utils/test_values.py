@@ -3,8 +3,13 @@
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.values import (
-    MASK, deep_merge, leaf_paths, mask_paths, merge_values, same_values,
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.values import (
+    MASK,
+    deep_merge,
+    leaf_paths,
+    mask_paths,
+    merge_values,
+    same_values,
 )
 
 
@@ -39,10 +44,13 @@ def test_values_file_keeps_dates_as_strings_like_helm(tmp_path):
     assert merge_values([path], {}, None) == {"when": "2024-01-01", "port": "8123", "n": 8123}
 
 
-@pytest.mark.parametrize("text,message", [
-    ("- a\n- b\n", "must hold a mapping"),
-    ("a: [unclosed\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("- a\n- b\n", "must hold a mapping"),
+        ("a: [unclosed\n", "not valid YAML"),
+    ],
+)
 def test_bad_values_files_fail_clearly(tmp_path, text, message):
     with pytest.raises(WandbModuleError, match=message):
         merge_values([write(tmp_path, "bad.yaml", text)], {}, None)
@@ -57,22 +65,28 @@ def test_empty_values_file_is_empty(tmp_path):
     assert merge_values([write(tmp_path, "e.yaml", "")], None, None) == {}
 
 
-@pytest.mark.parametrize("ours,stored", [
-    ({"a": 2.0}, {"a": 2}),
-    ({"big": 12345678901234567890}, {"big": 12345678901234567000}),  # what Go's float64 stores
-    ({1: "x"}, {"1": "x"}),
-    ({"l": [1.0, {"k": 3.0}]}, {"l": [1, {"k": 3}]}),
-])
+@pytest.mark.parametrize(
+    "ours,stored",
+    [
+        ({"a": 2.0}, {"a": 2}),
+        ({"big": 12345678901234567890}, {"big": 12345678901234567000}),  # what Go's float64 stores
+        ({1: "x"}, {"1": "x"}),
+        ({"l": [1.0, {"k": 3.0}]}, {"l": [1, {"k": 3}]}),
+    ],
+)
 def test_same_values_equates_what_helm_stores_identically(ours, stored):
     assert same_values(ours, stored)
 
 
-@pytest.mark.parametrize("ours,stored", [
-    ({"a": 1.5}, {"a": 1}),
-    ({"port": "8123"}, {"port": 8123}),
-    ({"flag": True}, {"flag": 1}),
-    ({"x": None}, {}),
-])
+@pytest.mark.parametrize(
+    "ours,stored",
+    [
+        ({"a": 1.5}, {"a": 1}),
+        ({"port": "8123"}, {"port": 8123}),
+        ({"flag": True}, {"flag": 1}),
+        ({"x": None}, {}),
+    ],
+)
 def test_same_values_keeps_real_differences(ours, stored):
     assert not same_values(ours, stored)
 

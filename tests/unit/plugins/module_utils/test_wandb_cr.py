@@ -3,8 +3,13 @@
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_objects import workload_ready
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb_cr import WandbCrRunner, phase_failed, readiness, status_is_current
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.objects import workload_ready
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.cr import (
+    WandbCrRunner,
+    phase_failed,
+    readiness,
+    status_is_current,
+)
 
 APPLIED = "2026-11-30T10:00:05Z"  # when the module applied the spec (server time)
 
@@ -16,16 +21,22 @@ def managed(status_time=None, applied=APPLIED, manager="selfmanaged.wandb"):
     return entries
 
 
-@pytest.mark.parametrize("status_time,applied,version,current", [
-    (None, APPLIED, "7", False),                       # the operator has written no status yet
-    ("2026-11-30T10:00:09Z", APPLIED, "7", True),      # written after the apply
-    ("2026-11-30T10:00:01Z", APPLIED, "9", False),     # from before the apply: the previous spec's
-    ("2026-11-30T10:00:05Z", APPLIED, "9", True),      # the same second, and the resource changed after the apply
-    ("2026-11-30T10:00:05Z", APPLIED, "7", False),     # the same second, nothing written since the apply
-    ("2026-11-30T10:00:01Z", None, "7", True),         # never applied by this module: the status is all there is
-])
+@pytest.mark.parametrize(
+    "status_time,applied,version,current",
+    [
+        (None, APPLIED, "7", False),  # the operator has written no status yet
+        ("2026-11-30T10:00:09Z", APPLIED, "7", True),  # written after the apply
+        ("2026-11-30T10:00:01Z", APPLIED, "9", False),  # from before the apply: the previous spec's
+        ("2026-11-30T10:00:05Z", APPLIED, "9", True),  # the same second, and the resource changed after the apply
+        ("2026-11-30T10:00:05Z", APPLIED, "7", False),  # the same second, nothing written since the apply
+        ("2026-11-30T10:00:01Z", None, "7", True),  # never applied by this module: the status is all there is
+    ],
+)
 def test_status_is_current_only_when_written_after_the_apply(status_time, applied, version, current):
-    obj = {"metadata": {"resourceVersion": version, "managedFields": managed(status_time, applied)}, "status": {"phase": "Completed"}}
+    obj = {
+        "metadata": {"resourceVersion": version, "managedFields": managed(status_time, applied)},
+        "status": {"phase": "Completed"},
+    }
     assert status_is_current(obj, "selfmanaged.wandb", applied_resource_version="7") is current
 
 
@@ -33,8 +44,17 @@ def workload(name, ready=True, kind="Deployment"):
     return {"kind": kind, "name": name, "ready": ready, "replicas": 1, "ready_replicas": 1 if ready else 0}
 
 
-@pytest.mark.parametrize("phase,failed", [("Invalid Config", True), ("Invalid Version", True), ("Failed", True),
-                                          ("Completed", False), ("Applying", False), (None, False)])
+@pytest.mark.parametrize(
+    "phase,failed",
+    [
+        ("Invalid Config", True),
+        ("Invalid Version", True),
+        ("Failed", True),
+        ("Completed", False),
+        ("Applying", False),
+        (None, False),
+    ],
+)
 def test_failed_phases(phase, failed):
     assert phase_failed(phase) == failed
 
@@ -48,14 +68,24 @@ def test_completed_is_not_enough():
     assert readiness("Applying", [workload("wandb-app")], False)[0] is False
 
 
-@pytest.mark.parametrize("obj,ready", [
-    ({"kind": "Deployment", "spec": {"replicas": 2}, "status": {"readyReplicas": 2, "availableReplicas": 2}}, True),
-    ({"kind": "Deployment", "spec": {"replicas": 2}, "status": {"readyReplicas": 1}}, False),
-    ({"kind": "Deployment", "metadata": {"generation": 3}, "spec": {"replicas": 1},
-      "status": {"observedGeneration": 2, "readyReplicas": 1}}, False),
-    ({"kind": "StatefulSet", "spec": {"replicas": 3}, "status": {"readyReplicas": 3, "updatedReplicas": 3}}, True),
-    ({"kind": "StatefulSet", "spec": {"replicas": 3}, "status": {"readyReplicas": 3, "updatedReplicas": 1}}, False),
-])
+@pytest.mark.parametrize(
+    "obj,ready",
+    [
+        ({"kind": "Deployment", "spec": {"replicas": 2}, "status": {"readyReplicas": 2, "availableReplicas": 2}}, True),
+        ({"kind": "Deployment", "spec": {"replicas": 2}, "status": {"readyReplicas": 1}}, False),
+        (
+            {
+                "kind": "Deployment",
+                "metadata": {"generation": 3},
+                "spec": {"replicas": 1},
+                "status": {"observedGeneration": 2, "readyReplicas": 1},
+            },
+            False,
+        ),
+        ({"kind": "StatefulSet", "spec": {"replicas": 3}, "status": {"readyReplicas": 3, "updatedReplicas": 3}}, True),
+        ({"kind": "StatefulSet", "spec": {"replicas": 3}, "status": {"readyReplicas": 3, "updatedReplicas": 1}}, False),
+    ],
+)
 def test_workload_ready(obj, ready):
     assert workload_ready(obj) == ready
 
@@ -81,17 +111,43 @@ class FakeKube(object):
 
     def list(self, path, label_selector=None, field_selector=None):
         if path.endswith("/events"):
-            return {"items": [{"reason": "InvalidConfig", "message": m, "involvedObject": {"kind": "WeightsAndBiases", "name": "wandb"}}
-                              for m in self.state()[2]]}
+            return {
+                "items": [
+                    {
+                        "reason": "InvalidConfig",
+                        "message": m,
+                        "involvedObject": {"kind": "WeightsAndBiases", "name": "wandb"},
+                    }
+                    for m in self.state()[2]
+                ]
+            }
         kind = "Deployment" if path.endswith("deployments") else "StatefulSet"
-        return {"items": [{"kind": kind, "metadata": {"name": n}, "spec": {"replicas": 1}, "status": {"readyReplicas": int(r), "availableReplicas": int(r)}}
-                          for n, r in self.state()[1] if kind == "Deployment"]}
+        return {
+            "items": [
+                {
+                    "kind": kind,
+                    "metadata": {"name": n},
+                    "spec": {"replicas": 1},
+                    "status": {"readyReplicas": int(r), "availableReplicas": int(r)},
+                }
+                for n, r in self.state()[1]
+                if kind == "Deployment"
+            ]
+        }
 
 
 class FakeModule(object):
     def __init__(self):
-        self.params = {"name": "wandb", "namespace": "ns", "wait_timeout": 10, "wait_interval": 1, "wait_selector": None,
-                       "weave_trace": True, "spec": None, "field_manager": "selfmanaged.wandb"}
+        self.params = {
+            "name": "wandb",
+            "namespace": "ns",
+            "wait_timeout": 10,
+            "wait_interval": 1,
+            "wait_selector": None,
+            "weave_trace": True,
+            "spec": None,
+            "field_manager": "selfmanaged.wandb",
+        }
         self.logged = []
 
     def log(self, msg):
@@ -112,13 +168,21 @@ def runner(states):
 
 
 def test_wait_succeeds_when_phase_and_workloads_are_ready_and_logs_progress():
-    run = runner([("Loading", [], []), ("Completed", [("wandb-app", True)], []),
-                  ("Completed", [("wandb-app", True), ("wandb-weave-trace", True)], [])])
+    run = runner(
+        [
+            ("Loading", [], []),
+            ("Completed", [("wandb-app", True)], []),
+            ("Completed", [("wandb-app", True), ("wandb-weave-trace", True)], []),
+        ]
+    )
     result = run._wait("/path")
     assert result["phase"] == "Completed" and result["version"] == "1.2.3"
     assert [w["name"] for w in result["workloads"]] == ["wandb-app", "wandb-weave-trace"]
-    assert result["wait_log"] == ["phase Loading; 0/0 workloads ready", "phase Completed; 1/1 workloads ready",
-                                  "phase Completed; 2/2 workloads ready"]
+    assert result["wait_log"] == [
+        "phase Loading; 0/0 workloads ready",
+        "phase Completed; 1/1 workloads ready",
+        "phase Completed; 2/2 workloads ready",
+    ]
     assert len(run.module.logged) == 3
 
 
@@ -132,14 +196,18 @@ def test_wait_fails_fast_with_events_on_invalid_config():
 
 def test_wait_times_out_saying_what_is_missing():
     run = runner([("Completed", [("wandb-app", False)], [])])
-    with pytest.raises(WandbModuleError, match=r"timed out after 10s .*Deployment/wandb-app 0/1 ready; no weave-trace workload yet"):
+    with pytest.raises(
+        WandbModuleError, match=r"timed out after 10s .*Deployment/wandb-app 0/1 ready; no weave-trace workload yet"
+    ):
         run._wait("/path")
 
 
 def test_a_stale_completed_does_not_pass_for_the_new_spec():
     """The previous spec's Completed, with its workloads ready, then the operator's answer on the new one: refused."""
     ready = [("wandb-app", True), ("wandb-weave-trace", True)]
-    run = runner([("Completed", ready, [], True), ("Completed", ready, [], True), ("Invalid Config", ready, ["bad values"])])
+    run = runner(
+        [("Completed", ready, [], True), ("Completed", ready, [], True), ("Invalid Config", ready, ["bad values"])]
+    )
     with pytest.raises(WandbModuleError) as raised:
         run._wait("/path", applied_version="7")
     assert "Invalid Config" in raised.value.msg

@@ -3,7 +3,11 @@
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb_spec import build_spec, check_no_plain_secrets, validate_name
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec import (
+    build_spec,
+    check_no_plain_secrets,
+    validate_name,
+)
 
 BASE = {"host": "https://wandb.example.com/", "license": "LIC"}
 
@@ -14,11 +18,16 @@ def build(**settings):
 
 def test_defaults_minimal_spec_and_license_secret():
     spec, secrets = build()
-    assert spec == {"values": {
-        "global": {"host": "https://wandb.example.com", "licenseSecret": {"name": "wandb-license", "key": "license"},
-                   "weave-trace": {"enabled": False}},
-        "weave-trace": {"install": False},
-    }}
+    assert spec == {
+        "values": {
+            "global": {
+                "host": "https://wandb.example.com",
+                "licenseSecret": {"name": "wandb-license", "key": "license"},
+                "weave-trace": {"enabled": False},
+            },
+            "weave-trace": {"install": False},
+        }
+    }
     assert [(s.name, s.data) for s in secrets] == [("wandb-license", {"license": "LIC"})]
     assert "LIC" not in repr(secrets)
 
@@ -32,18 +41,37 @@ def test_every_option():
         chart={"url": "https://charts.wandb.ai", "name": "operator-wandb", "version": "0.30.0"},
     )
     values = spec["values"]
-    assert values["global"]["bucket"] == {"provider": "s3", "name": "files", "path": "wandb", "region": "us-west-2", "kmsKey": "arn:kms"}
-    assert values["global"]["mysql"] == {"host": "db", "port": 3307, "database": "w", "user": "u",
-                                         "passwordSecret": {"name": "wandb-mysql", "passwordKey": "password"}}
-    assert values["global"]["clickhouse"] == {"host": "ch", "port": 8123, "user": "default", "database": "wandb_weave", "replicated": True,
-                                              "passwordSecret": {"name": "wandb-clickhouse", "passwordKey": "password"}}
+    assert values["global"]["bucket"] == {
+        "provider": "s3",
+        "name": "files",
+        "path": "wandb",
+        "region": "us-west-2",
+        "kmsKey": "arn:kms",
+    }
+    assert values["global"]["mysql"] == {
+        "host": "db",
+        "port": 3307,
+        "database": "w",
+        "user": "u",
+        "passwordSecret": {"name": "wandb-mysql", "passwordKey": "password"},
+    }
+    assert values["global"]["clickhouse"] == {
+        "host": "ch",
+        "port": 8123,
+        "user": "default",
+        "database": "wandb_weave",
+        "replicated": True,
+        "passwordSecret": {"name": "wandb-clickhouse", "passwordKey": "password"},
+    }
     assert values["global"]["weave-trace"] == {"enabled": True}
     extra_env = {"WF_CLICKHOUSE_REPLICATED": "true", "WF_CLICKHOUSE_REPLICATED_CLUSTER": "weavecluster"}
     assert values["weave-trace"] == {"install": True, "extraEnv": extra_env}
     assert values["mysql"] == {"install": False} and values["clickhouse"] == {"install": False}
     assert spec["chart"] == {"url": "https://charts.wandb.ai", "name": "operator-wandb", "version": "0.30.0"}
     assert sorted((s.name, s.data["password"]) for s in secrets if s.name != "wandb-license") == [
-        ("wandb-clickhouse", "chpw"), ("wandb-mysql", "mypw")]
+        ("wandb-clickhouse", "chpw"),
+        ("wandb-mysql", "mypw"),
+    ]
 
 
 def test_replicated_clickhouse_defaults_to_weave_cluster():
@@ -52,33 +80,44 @@ def test_replicated_clickhouse_defaults_to_weave_cluster():
 
 
 def test_user_named_secrets_are_referenced_not_created():
-    spec, secrets = build_spec("w", {"host": "https://h", "license_secret": {"name": "lic", "key": "k"},
-                                     "clickhouse": {"host": "ch", "password_secret": {"name": "chs", "key": "admin-password"}}})
+    spec, secrets = build_spec(
+        "w",
+        {
+            "host": "https://h",
+            "license_secret": {"name": "lic", "key": "k"},
+            "clickhouse": {"host": "ch", "password_secret": {"name": "chs", "key": "admin-password"}},
+        },
+    )
     assert spec["values"]["global"]["licenseSecret"] == {"name": "lic", "key": "k"}
     assert spec["values"]["global"]["clickhouse"]["passwordSecret"] == {"name": "chs", "passwordKey": "admin-password"}
     assert secrets == []
 
 
 def test_extra_values_merge_last():
-    spec = build(extra_values={"global": {"host": "https://override.example.com", "size": "medium"}, "app": {"replicas": 2}})[0]
+    spec = build(
+        extra_values={"global": {"host": "https://override.example.com", "size": "medium"}, "app": {"replicas": 2}}
+    )[0]
     assert spec["values"]["global"]["host"] == "https://override.example.com"
     assert spec["values"]["global"]["size"] == "medium"
     assert spec["values"]["global"]["licenseSecret"]["name"] == "wandb-license"
     assert spec["values"]["app"] == {"replicas": 2}
 
 
-@pytest.mark.parametrize("settings,message", [
-    ({"license": None}, "license .* is required"),
-    ({"host": "wandb.example.com"}, "not a valid W&B URL"),
-    ({"host": "https://h/path"}, "not a valid W&B URL"),
-    ({"weave_trace": True}, "weave_trace needs clickhouse"),
-    ({"clickhouse": {"host": "ch"}}, "clickhouse needs password or password_secret"),
-    ({"clickhouse": {"host": "ch", "password": "p", "port": 9000}}, "native protocol"),
-    ({"clickhouse": {"host": "ch", "password": "p", "cluster": "c"}}, "replicated is false"),
-    ({"bucket": {"provider": "minio", "name": "b"}}, "bucket.provider"),
-    ({"mysql": {"host": "db"}}, "mysql needs password"),
-    ({"extra_values": {"global": {"license": "plain"}}}, "spec.values.global.license holds a secret"),
-])
+@pytest.mark.parametrize(
+    "settings,message",
+    [
+        ({"license": None}, "license .* is required"),
+        ({"host": "wandb.example.com"}, "not a valid W&B URL"),
+        ({"host": "https://h/path"}, "not a valid W&B URL"),
+        ({"weave_trace": True}, "weave_trace needs clickhouse"),
+        ({"clickhouse": {"host": "ch"}}, "clickhouse needs password or password_secret"),
+        ({"clickhouse": {"host": "ch", "password": "p", "port": 9000}}, "native protocol"),
+        ({"clickhouse": {"host": "ch", "password": "p", "cluster": "c"}}, "replicated is false"),
+        ({"bucket": {"provider": "minio", "name": "b"}}, "bucket.provider"),
+        ({"mysql": {"host": "db"}}, "mysql needs password"),
+        ({"extra_values": {"global": {"license": "plain"}}}, "spec.values.global.license holds a secret"),
+    ],
+)
 def test_bad_settings(settings, message):
     with pytest.raises(WandbModuleError, match=message):
         build(**settings)

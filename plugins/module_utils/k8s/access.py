@@ -22,12 +22,7 @@ import os
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws import (
-    AWS_ARGSPEC,
-    aws_session,
-    describe_eks_cluster,
-    eks_token,
-)
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.options import AWS_ARGSPEC
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 
 try:
@@ -62,7 +57,9 @@ def k8s_access_argspec(api_host_option="host"):
 
 
 def k8s_access_mutually_exclusive(api_host_option="host"):
-    return [tuple(api_host_option if name == "host" else name for name in pair) for pair in K8S_ACCESS_MUTUALLY_EXCLUSIVE]
+    return [
+        tuple(api_host_option if name == "host" else name for name in pair) for pair in K8S_ACCESS_MUTUALLY_EXCLUSIVE
+    ]
 
 
 K8S_ACCESS_MUTUALLY_EXCLUSIVE = [
@@ -78,8 +75,19 @@ _IN_CLUSTER_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 class ClusterAccess(object):
     """Everything needed to open a connection to one API server, wherever it came from."""
 
-    def __init__(self, server, ca_data=None, insecure=False, token=None, client_cert_data=None,
-                 client_key_data=None, namespace=None, kubeconfig_path=None, context=None, source=None):
+    def __init__(
+        self,
+        server,
+        ca_data=None,
+        insecure=False,
+        token=None,
+        client_cert_data=None,
+        client_key_data=None,
+        namespace=None,
+        kubeconfig_path=None,
+        context=None,
+        source=None,
+    ):
         self.server = server.rstrip("/")
         self.ca_data = ca_data  # PEM text
         self.insecure = insecure
@@ -127,14 +135,14 @@ def _read(path, what):
         with open(path, "r") as handle:
             return handle.read()
     except (IOError, OSError) as exc:
-        raise WandbModuleError("cannot read %s %s: %s" % (what, path, exc))
+        raise WandbModuleError("cannot read %s %s: %s" % (what, path, exc)) from exc
 
 
 def _decode_b64(data, what):
     try:
         return base64.b64decode(data).decode("utf-8")
     except (TypeError, ValueError) as exc:
-        raise WandbModuleError("kubeconfig %s is not valid base64: %s" % (what, exc))
+        raise WandbModuleError("kubeconfig %s is not valid base64: %s" % (what, exc)) from exc
 
 
 def _load_kubeconfig_files(paths):
@@ -146,7 +154,7 @@ def _load_kubeconfig_files(paths):
         try:
             data = yaml.load(_read(path, "kubeconfig"), Loader=_SafeLoader) or {}  # noqa: S506 - a safe loader
         except yaml.YAMLError as exc:
-            raise WandbModuleError("kubeconfig %s is not valid YAML: %s" % (path, exc))
+            raise WandbModuleError("kubeconfig %s is not valid YAML: %s" % (path, exc)) from exc
         _merge_kubeconfig(merged, data, os.path.dirname(os.path.abspath(path)))
     return merged
 
@@ -171,7 +179,9 @@ def _resolve_path(path, base_dir):
 
 def _exec_credential(spec, base_dir, run_command):
     """Run a kubeconfig ``exec`` credential plugin once and return its status."""
-    command = _resolve_path(spec.get("command", ""), base_dir) if "/" in spec.get("command", "") else spec.get("command")
+    command = (
+        _resolve_path(spec.get("command", ""), base_dir) if "/" in spec.get("command", "") else spec.get("command")
+    )
     env = {}
     for item in spec.get("env") or []:
         env[item["name"]] = item["value"]
@@ -187,14 +197,18 @@ def _exec_credential(spec, base_dir, run_command):
         raise WandbModuleError(
             "kubeconfig exec credential plugin %r failed to run: %s%s"
             % (command, exc, (" (%s)" % spec["installHint"]) if spec.get("installHint") else "")
-        )
+        ) from exc
     if rc != 0:
         hint = (" (%s)" % spec["installHint"]) if spec.get("installHint") and rc == 127 else ""
-        raise WandbModuleError("kubeconfig exec credential plugin %r failed: %s%s" % (command, (err or out).strip(), hint))
+        raise WandbModuleError(
+            "kubeconfig exec credential plugin %r failed: %s%s" % (command, (err or out).strip(), hint)
+        )
     try:
         return json.loads(out).get("status") or {}
     except ValueError:
-        raise WandbModuleError("kubeconfig exec credential plugin %r did not print an ExecCredential" % command)
+        raise WandbModuleError(
+            "kubeconfig exec credential plugin %r did not print an ExecCredential" % command
+        ) from None
 
 
 def _access_from_kubeconfig(config, context_name, path_for_helm, run_command=None):
@@ -208,7 +222,9 @@ def _access_from_kubeconfig(config, context_name, path_for_helm, run_command=Non
     context = config["contexts"][name][0]
     cluster, cluster_dir = config["clusters"].get(context.get("cluster"), (None, None))
     if cluster is None or not cluster.get("server"):
-        raise WandbModuleError("context %r names cluster %r, which the kubeconfig does not define" % (name, context.get("cluster")))
+        raise WandbModuleError(
+            "context %r names cluster %r, which the kubeconfig does not define" % (name, context.get("cluster"))
+        )
     user, user_dir = config["users"].get(context.get("user"), ({}, None))
 
     ca_data = None
@@ -240,9 +256,16 @@ def _access_from_kubeconfig(config, context_name, path_for_helm, run_command=Non
             "certificate or exec plugin, or EKS mode (eks_cluster_name)" % context.get("user")
         )
     return ClusterAccess(
-        server=cluster["server"], ca_data=ca_data, insecure=bool(cluster.get("insecure-skip-tls-verify")),
-        token=token, client_cert_data=cert, client_key_data=key, namespace=context.get("namespace"),
-        kubeconfig_path=path_for_helm, context=name, source="kubeconfig",
+        server=cluster["server"],
+        ca_data=ca_data,
+        insecure=bool(cluster.get("insecure-skip-tls-verify")),
+        token=token,
+        client_cert_data=cert,
+        client_key_data=key,
+        namespace=context.get("namespace"),
+        kubeconfig_path=path_for_helm,
+        context=name,
+        source="kubeconfig",
     )
 
 
@@ -255,8 +278,25 @@ def _in_cluster_access():
         host = "[%s]" % host
     ca_path = os.path.join(_IN_CLUSTER_DIR, "ca.crt")
     return ClusterAccess(
-        server="https://%s:%s" % (host, port), token=_read(token_path, "service account token").strip(),
-        ca_data=_read(ca_path, "CA certificate") if os.path.exists(ca_path) else None, source="in-cluster",
+        server="https://%s:%s" % (host, port),
+        token=_read(token_path, "service account token").strip(),
+        ca_data=_read(ca_path, "CA certificate") if os.path.exists(ca_path) else None,
+        source="in-cluster",
+    )
+
+
+def _eks_access(params):
+    """EKS mode: endpoint and CA from DescribeCluster, the token made locally. boto3 (and amazon.aws) are imported
+    only here, so the other access modes never pay for them."""
+    from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import AwsService, eks_token  # pylint: disable=import-outside-toplevel
+
+    aws = AwsService(params)
+    endpoint, ca_b64 = aws.cluster_endpoint(params["eks_cluster_name"])
+    return ClusterAccess(
+        server=endpoint,
+        ca_data=_decode_b64(ca_b64, "EKS certificateAuthority") if ca_b64 else None,
+        token=eks_token(aws.session, params["eks_cluster_name"], params.get("endpoint_url")),
+        source="eks",
     )
 
 
@@ -268,14 +308,7 @@ def resolve_cluster_access(params, run_command=None, api_host_option="host"):
     if not HAS_YAML:  # pragma: no cover
         raise WandbModuleError("PyYAML is required: pip install pyyaml")
     if params.get("eks_cluster_name"):
-        session = aws_session(params)
-        endpoint, ca_b64 = describe_eks_cluster(session, params["eks_cluster_name"], params)
-        access = ClusterAccess(
-            server=endpoint,
-            ca_data=_decode_b64(ca_b64, "EKS certificateAuthority") if ca_b64 else None,
-            token=eks_token(session, params["eks_cluster_name"], params.get("endpoint_url")),
-            source="eks",
-        )
+        access = _eks_access(params)
     elif params.get(api_host_option):
         access = ClusterAccess(server=params[api_host_option], token=params.get("api_key"), source=api_host_option)
     else:

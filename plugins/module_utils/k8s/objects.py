@@ -11,42 +11,59 @@ __metaclass__ = type
 import base64
 from urllib.parse import quote
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import namespaced_path
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.client import namespaced_path
 
 MANAGED_BY = "selfmanaged.wandb"
 
 
-def require_namespace(kube, namespace):
-    if kube.get("/api/v1/namespaces/%s" % quote(namespace, safe=""), missing_ok=True) is None:
-        raise WandbModuleError("namespace %s does not exist; create it first (helm_release create_namespace, "
-                               "or kubernetes.core.k8s)" % namespace)
+def encode(value):
+    return base64.b64encode(value.encode("utf-8")).decode("ascii")
+
+
+def secret_body(namespace, name, data, labels, secret_type="Opaque"):
+    """A Secret holding ``data`` (already base64, as the API stores it)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": secret_type,
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "data": data,
+    }
+
+
+def secret_matches(current, data, labels, secret_type="Opaque"):
+    """Whether a stored Secret already holds ``data`` (base64) and ``labels``: values compared, never returned."""
+    if current is None or current.get("type", "Opaque") != secret_type:
+        return False
+    current_data = current.get("data") or {}
+    current_labels = (current.get("metadata") or {}).get("labels") or {}
+    return all(current_data.get(k) == v for k, v in data.items()) and all(
+        current_labels.get(k) == v for k, v in labels.items()
+    )
 
 
 def ensure_secret(kube, namespace, name, data, labels, field_manager, check_mode):
-    """Create or update an Opaque Secret holding ``data``; returns 'created', 'updated' or None.
+    """Create or update an Opaque Secret holding ``data`` (text); returns 'created', 'updated' or None.
 
     The comparison reads the Secret once; its content is never returned or logged.
     """
     path = namespaced_path("v1", "secrets", namespace, name)
     current = kube.get(path, missing_ok=True)
-    wanted = dict((k, base64.b64encode(v.encode("utf-8")).decode("ascii")) for k, v in data.items())
-    if current is not None:
-        current_labels = (current.get("metadata") or {}).get("labels") or {}
-        same_data = all((current.get("data") or {}).get(k) == v for k, v in wanted.items())
-        same_labels = all(current_labels.get(k) == v for k, v in labels.items())
-        if same_data and same_labels:
-            return None
+    wanted = dict((k, encode(v)) for k, v in data.items())
+    if secret_matches(current, wanted, labels):
+        return None
     if not check_mode:
-        body = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-                "metadata": {"name": name, "namespace": namespace, "labels": labels}, "data": wanted}
-        kube.apply(path, body, field_manager=field_manager, force=True)
+        kube.apply(path, secret_body(namespace, name, wanted, labels), field_manager=field_manager, force=True)
     return "created" if current is None else "updated"
 
 
 def delete_owned_secrets(kube, namespace, selector, check_mode):
     """Delete the Secrets this collection made for one object; returns their names."""
-    items = kube.list("/api/v1/namespaces/%s/secrets" % quote(namespace, safe=""), label_selector=selector).get("items") or []
+    items = (
+        kube.list("/api/v1/namespaces/%s/secrets" % quote(namespace, safe=""), label_selector=selector).get("items")
+        or []
+    )
     names = [item["metadata"]["name"] for item in items]
     if not check_mode:
         for name in names:
@@ -75,10 +92,15 @@ def list_workloads(kube, namespace, selector):
         for item in kube.list(path, label_selector=selector or None).get("items") or []:
             item.setdefault("kind", kind)
             status = item.get("status") or {}
-            workloads.append({
-                "kind": kind, "name": item["metadata"]["name"], "ready": workload_ready(item),
-                "replicas": (item.get("spec") or {}).get("replicas", 1), "ready_replicas": status.get("readyReplicas", 0),
-            })
+            workloads.append(
+                {
+                    "kind": kind,
+                    "name": item["metadata"]["name"],
+                    "ready": workload_ready(item),
+                    "replicas": (item.get("spec") or {}).get("replicas", 1),
+                    "ready_replicas": status.get("readyReplicas", 0),
+                }
+            )
     return workloads
 
 
@@ -86,12 +108,23 @@ def events_for(kube, namespace, kind, name):
     """Event messages about one object, oldest first, as 'Reason: message'."""
     path = "/api/v1/namespaces/%s/events" % quote(namespace, safe="")
     try:
-        items = kube.list(path, field_selector="involvedObject.kind=%s,involvedObject.name=%s" % (kind, name)).get("items") or []
+        items = (
+            kube.list(path, field_selector="involvedObject.kind=%s,involvedObject.name=%s" % (kind, name)).get("items")
+            or []
+        )
     except KubeApiError as exc:
         if exc.status != 400:
             return []
         # An API server without event field selectors: filter here instead.
-        items = [e for e in kube.list(path).get("items") or []
-                 if (e.get("involvedObject") or {}).get("kind") == kind and (e.get("involvedObject") or {}).get("name") == name]
-    items.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or (e.get("metadata") or {}).get("creationTimestamp") or "")
+        items = [
+            e
+            for e in kube.list(path).get("items") or []
+            if (e.get("involvedObject") or {}).get("kind") == kind
+            and (e.get("involvedObject") or {}).get("name") == name
+        ]
+    items.sort(
+        key=lambda e: (
+            e.get("lastTimestamp") or e.get("eventTime") or (e.get("metadata") or {}).get("creationTimestamp") or ""
+        )
+    )
     return ["%s: %s" % (e.get("reason", ""), (e.get("message") or "").strip()) for e in items]

@@ -27,8 +27,8 @@ import re
 from urllib.parse import urlparse
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.values import deep_merge
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import WANDB_PLAIN_SECRET_PATHS
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.values import deep_merge
 
 CLICKHOUSE_HTTP_PORT = 8123
 CLICKHOUSE_DATABASE = "wandb_weave"
@@ -104,10 +104,17 @@ def build_spec(name, settings):
             raise WandbModuleError("bucket.provider %r is not one of %s" % (provider, ", ".join(BUCKET_PROVIDERS)))
         if not bucket.get("name"):
             raise WandbModuleError("bucket.name is required")
-        global_values["bucket"] = dict((key, value) for key, value in (
-            ("provider", provider), ("name", bucket["name"]), ("path", bucket.get("path")),
-            ("region", bucket.get("region")), ("kmsKey", bucket.get("kms_key")),
-        ) if value)
+        global_values["bucket"] = dict(
+            (key, value)
+            for key, value in (
+                ("provider", provider),
+                ("name", bucket["name"]),
+                ("path", bucket.get("path")),
+                ("region", bucket.get("region")),
+                ("kmsKey", bucket.get("kms_key")),
+            )
+            if value
+        )
 
     values = {}
     mysql = settings.get("mysql")
@@ -116,8 +123,10 @@ def build_spec(name, settings):
             raise WandbModuleError("mysql.host is required")
         values["mysql"] = {"install": False}
         global_values["mysql"] = {
-            "host": mysql["host"], "port": int(mysql.get("port") or 3306),
-            "database": mysql.get("database") or "wandb_local", "user": mysql.get("user") or "wandb",
+            "host": mysql["host"],
+            "port": int(mysql.get("port") or 3306),
+            "database": mysql.get("database") or "wandb_local",
+            "user": mysql.get("user") or "wandb",
             "passwordSecret": _password_ref(mysql, "mysql", names["mysql"], secrets),
         }
 
@@ -127,17 +136,24 @@ def build_spec(name, settings):
             raise WandbModuleError("clickhouse.host is required")
         port = int(clickhouse.get("port") or CLICKHOUSE_HTTP_PORT)
         if port in (9000, 9440):
-            raise WandbModuleError("clickhouse.port %d is ClickHouse's native protocol; weave-trace uses HTTP (8123)" % port)
+            raise WandbModuleError(
+                "clickhouse.port %d is ClickHouse's native protocol; weave-trace uses HTTP (8123)" % port
+            )
         replicated = bool(clickhouse.get("replicated"))
         global_values["clickhouse"] = {
-            "host": clickhouse["host"], "port": port, "user": clickhouse.get("user") or "default",
-            "database": clickhouse.get("database") or CLICKHOUSE_DATABASE, "replicated": replicated,
+            "host": clickhouse["host"],
+            "port": port,
+            "user": clickhouse.get("user") or "default",
+            "database": clickhouse.get("database") or CLICKHOUSE_DATABASE,
+            "replicated": replicated,
             "passwordSecret": _password_ref(clickhouse, "clickhouse", names["clickhouse"], secrets),
         }
         values["clickhouse"] = {"install": False}
         if replicated:
             cluster = clickhouse.get("cluster") or WEAVE_DEFAULT_CLUSTER
-            values["weave-trace"] = {"extraEnv": {"WF_CLICKHOUSE_REPLICATED": "true", "WF_CLICKHOUSE_REPLICATED_CLUSTER": cluster}}
+            values["weave-trace"] = {
+                "extraEnv": {"WF_CLICKHOUSE_REPLICATED": "true", "WF_CLICKHOUSE_REPLICATED_CLUSTER": cluster}
+            }
         elif clickhouse.get("cluster"):
             raise WandbModuleError("clickhouse.cluster is set but clickhouse.replicated is false")
 

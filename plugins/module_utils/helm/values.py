@@ -44,9 +44,9 @@ def load_values_file(path):
         with open(path, "r") as handle:
             data = yaml.load(handle, Loader=_HelmLikeLoader)  # noqa: S506 - a SafeLoader subclass
     except (IOError, OSError) as exc:
-        raise WandbModuleError("cannot read values file %s: %s" % (path, exc))
+        raise WandbModuleError("cannot read values file %s: %s" % (path, exc)) from exc
     except yaml.YAMLError as exc:
-        raise WandbModuleError("values file %s is not valid YAML: %s" % (path, exc))
+        raise WandbModuleError("values file %s is not valid YAML: %s" % (path, exc)) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

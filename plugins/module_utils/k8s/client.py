@@ -17,10 +17,10 @@ import json
 import os
 import socket
 import ssl
-import tempfile
 from urllib.parse import quote, urlencode, urlparse
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.private_file import private_file
 
 APPLY_PATCH = "application/apply-patch+yaml"
 MERGE_PATCH = "application/merge-patch+json"
@@ -36,17 +36,19 @@ def _ssl_context(access):
     else:
         context = ssl.create_default_context()
     if access.client_cert_data:
-        # ssl only loads key pairs from files: write them privately, load, and remove at once.
-        fd, path = tempfile.mkstemp(prefix="k8s-client-", suffix=".pem")
+        # ssl loads key pairs only from files: an anonymous in-memory one (see private_file), closed at once.
+        path, fd = private_file(
+            "k8s-client-key", access.client_cert_data.rstrip("\n") + "\n" + (access.client_key_data or "")
+        )
         try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(access.client_cert_data.rstrip("\n") + "\n")
-                handle.write(access.client_key_data or "")
             context.load_cert_chain(path)
         except ssl.SSLError as exc:
-            raise WandbModuleError("cannot load the Kubernetes client certificate/key: %s" % exc)
+            raise WandbModuleError("cannot load the Kubernetes client certificate/key: %s" % exc) from exc
         finally:
-            os.unlink(path)
+            if fd is not None:
+                os.close(fd)
+            else:
+                os.unlink(path)
     return context
 
 
@@ -98,21 +100,25 @@ class KubeClient(object):
                 response = conn.getresponse()
                 data = response.read()
                 break
-            except (http_client.BadStatusLine, http_client.CannotSendRequest, ConnectionResetError,
-                    BrokenPipeError) as exc:
+            except (
+                http_client.BadStatusLine,
+                http_client.CannotSendRequest,
+                ConnectionResetError,
+                BrokenPipeError,
+            ) as exc:
                 # A kept-alive connection the server closed: reconnect once.
                 self.close()
                 if attempt == 2:
-                    raise self._unreachable(exc)
+                    raise self._unreachable(exc) from exc
             except ssl.SSLError as exc:
                 self.close()
                 raise WandbModuleError(
                     "TLS error talking to the Kubernetes API at %s: %s (check ca_cert / validate_certs)"
                     % (self.access.server, exc)
-                )
+                ) from exc
             except (socket.error, OSError) as exc:
                 self.close()
-                raise self._unreachable(exc)
+                raise self._unreachable(exc) from exc
         self.requests += 1
         return response, data
 
@@ -131,7 +137,8 @@ class KubeClient(object):
             raise KubeApiError(
                 "Kubernetes API %s %s failed (%s %s): %s"
                 % (method, path, response.status, response.reason, message or "no details"),
-                status=response.status, reason=(decoded.get("reason") if isinstance(decoded, dict) else None),
+                status=response.status,
+                reason=(decoded.get("reason") if isinstance(decoded, dict) else None),
             )
         return decoded
 
@@ -160,11 +167,17 @@ class KubeClient(object):
 
     def apply(self, path, body, field_manager, force=False, dry_run=False):
         """Server-side apply; ``dry_run`` returns what the server would store, storing nothing."""
-        query = {"fieldManager": field_manager, "force": "true" if force else None, "dryRun": "All" if dry_run else None}
+        query = {
+            "fieldManager": field_manager,
+            "force": "true" if force else None,
+            "dryRun": "All" if dry_run else None,
+        }
         return self.request("PATCH", path, query=query, body=body, content_type=APPLY_PATCH)
 
     def patch(self, path, body, dry_run=False, content_type=MERGE_PATCH):
-        return self.request("PATCH", path, query={"dryRun": "All" if dry_run else None}, body=body, content_type=content_type)
+        return self.request(
+            "PATCH", path, query={"dryRun": "All" if dry_run else None}, body=body, content_type=content_type
+        )
 
     def create(self, path, body, dry_run=False):
         return self.request("POST", path, query={"dryRun": "All" if dry_run else None}, body=body)

@@ -20,10 +20,19 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import HelmError, KubeApiError, WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm import HelmClient, helm_duration, private_file
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.values import leaf_paths, mask_paths, merge_values, normalise, same_values
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.client import (
+    HelmClient,
+    helm_duration,
+)
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.values import (
+    leaf_paths,
+    mask_paths,
+    merge_values,
+    normalise,
+    same_values,
+)
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import KubeRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.private_file import private_file
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
 
 try:
@@ -67,9 +76,9 @@ def _chart_metadata_from_dir(path):
         with open(chart_yaml) as handle:
             return yaml.safe_load(handle) or {}
     except (IOError, OSError) as exc:
-        raise WandbModuleError("chart %s is a directory without a readable Chart.yaml: %s" % (path, exc))
+        raise WandbModuleError("chart %s is a directory without a readable Chart.yaml: %s" % (path, exc)) from exc
     except yaml.YAMLError as exc:
-        raise WandbModuleError("%s is not valid YAML: %s" % (chart_yaml, exc))
+        raise WandbModuleError("%s is not valid YAML: %s" % (chart_yaml, exc)) from exc
 
 
 def _chart_metadata_from_tgz(path):
@@ -82,7 +91,7 @@ def _chart_metadata_from_tgz(path):
                 if len(parts) == 2 and parts[1] == "Chart.yaml":
                     return yaml.safe_load(archive.extractfile(member).read()) or {}
     except (tarfile.TarError, IOError, OSError) as exc:
-        raise WandbModuleError("chart %s is not a readable chart archive: %s" % (path, exc))
+        raise WandbModuleError("chart %s is not a readable chart archive: %s" % (path, exc)) from exc
     raise WandbModuleError("chart archive %s has no <name>/Chart.yaml" % path)
 
 
@@ -121,7 +130,9 @@ def resolve_chart(chart, repo_url, chart_version, fetch_index, show_chart):
     if repo_url:
         if "/" in chart or chart.startswith("oci:"):
             raise WandbModuleError("with repo_url, chart must be a chart name such as 'wandb', not %r" % chart)
-        source = ChartSource(ChartSource.REPO, chart, chart, chart_version, repo_url=repo_url, pinned=bool(chart_version))
+        source = ChartSource(
+            ChartSource.REPO, chart, chart, chart_version, repo_url=repo_url, pinned=bool(chart_version)
+        )
         if not chart_version:
             source.version = latest_version(fetch_index(repo_url), chart, repo_url)
         return source
@@ -172,7 +183,11 @@ def check_chart(chart, repo_url, chart_version, head, fetch_index, show_chart):
     """
     if repo_url and chart_version and "/" not in chart:
         if head("%s/%s-%s.tgz" % (repo_url.rstrip("/"), chart, chart_version)) == 200:
-            return ChartSource(ChartSource.REPO, chart, chart, chart_version, repo_url=repo_url, pinned=True), None, None
+            return (
+                ChartSource(ChartSource.REPO, chart, chart, chart_version, repo_url=repo_url, pinned=True),
+                None,
+                None,
+            )
     try:
         source = resolve_chart(chart, repo_url, None if repo_url else chart_version, fetch_index, show_chart)
     except HelmError as exc:
@@ -184,11 +199,17 @@ def check_chart(chart, repo_url, chart_version, head, fetch_index, show_chart):
             return None, "repo_url", exc.msg
         return None, "chart", exc.msg
     if repo_url and chart_version:
-        versions = [str(e.get("version")) for e in ((fetch_index(repo_url) or {}).get("entries") or {}).get(chart) or []]
+        versions = [
+            str(e.get("version")) for e in ((fetch_index(repo_url) or {}).get("entries") or {}).get(chart) or []
+        ]
         if str(chart_version) not in versions:
             newest = sorted(versions, key=lambda v: semver_key(v) or (0,), reverse=True)[:5]
-            return None, "chart_version", "chart %s has no version %s in %s (newest: %s)" % (
-                chart, chart_version, repo_url, ", ".join(newest) or "none")
+            return (
+                None,
+                "chart_version",
+                "chart %s has no version %s in %s (newest: %s)"
+                % (chart, chart_version, repo_url, ", ".join(newest) or "none"),
+            )
         source.version, source.pinned = str(chart_version), True
     return source, None, None
 
@@ -202,15 +223,16 @@ def fetch_index(repo_url):
     try:
         return yaml.safe_load(open_url(url, timeout=60).read())
     except Exception as exc:  # pylint: disable=broad-except  # urllib raises many kinds
-        raise WandbModuleError("cannot read the chart repository index %s: %s" % (url, exc))
+        raise WandbModuleError("cannot read the chart repository index %s: %s" % (url, exc)) from exc
 
 
 # -- release records -------------------------------------------------------------------------------
 class ReleaseRecord(object):
     """The latest revision of a release, as Helm stored it."""
 
-    def __init__(self, name, namespace, revision, status, chart_name, chart_version, app_version, config,
-                 chart_label=None):
+    def __init__(
+        self, name, namespace, revision, status, chart_name, chart_version, app_version, config, chart_label=None
+    ):
         self.name = name
         self.namespace = namespace
         self.revision = revision
@@ -227,8 +249,14 @@ class ReleaseRecord(object):
         metadata = (release.get("chart") or {}).get("metadata") or {}
         info = release.get("info") or {}
         return cls(
-            release.get("name"), release.get("namespace"), release.get("version"), info.get("status"),
-            metadata.get("name"), metadata.get("version"), metadata.get("appVersion"), release.get("config"),
+            release.get("name"),
+            release.get("namespace"),
+            release.get("version"),
+            info.get("status"),
+            metadata.get("name"),
+            metadata.get("version"),
+            metadata.get("appVersion"),
+            release.get("config"),
         )
 
 
@@ -266,7 +294,7 @@ def read_release_from_storage(kube, name, namespace, driver):
     try:
         release = decode_release(latest[1]["data"]["release"], double_base64=(plural == "secrets"))
     except (KeyError, TypeError, ValueError, IOError, OSError) as exc:
-        raise WandbModuleError("cannot decode the Helm release record of %s/%s: %s" % (namespace, name, exc))
+        raise WandbModuleError("cannot decode the Helm release record of %s/%s: %s" % (namespace, name, exc)) from exc
     return ReleaseRecord.from_release(release)
 
 
@@ -283,8 +311,15 @@ def read_release_with_helm(helm, name, namespace):
     latest = history[-1]
     config = helm.run_json(["get", "values", name, "--namespace", namespace, "--output", "json"])
     return ReleaseRecord(
-        name, namespace, latest.get("revision"), latest.get("status"), None, None, latest.get("app_version"),
-        config, chart_label=latest.get("chart"),
+        name,
+        namespace,
+        latest.get("revision"),
+        latest.get("status"),
+        None,
+        None,
+        latest.get("app_version"),
+        config,
+        chart_label=latest.get("chart"),
     )
 
 
@@ -300,9 +335,13 @@ def decide(state, record, chart=None, values=None):
     if record.status == "uninstalled":
         return INSTALL, ["release was uninstalled (history kept)"]
     if record.status in PENDING_INSTALL:
-        return REINSTALL, ["release is stuck in %s (an interrupted run); it is uninstalled and installed again" % record.status]
+        return REINSTALL, [
+            "release is stuck in %s (an interrupted run); it is uninstalled and installed again" % record.status
+        ]
     if record.status in PENDING_CHANGE:
-        return ROLLBACK_UPGRADE, ["release is stuck in %s (an interrupted run); it is rolled back, then upgraded" % record.status]
+        return ROLLBACK_UPGRADE, [
+            "release is stuck in %s (an interrupted run); it is rolled back, then upgraded" % record.status
+        ]
     reasons = []
     if record.status != "deployed":
         reasons.append("release status is %s" % record.status)
@@ -324,30 +363,19 @@ _RELEASE_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0
 _STORAGE_DRIVERS_READ_DIRECTLY = ("", "secret", "secrets", "configmap", "configmaps")
 
 
-class HelmReleaseRunner(object):
-    """Reads the current release, decides, and (unless check mode) runs the fewest helm commands."""
+class HelmReleaseRunner(KubeRunner):
+    """Reads the current release, decides, and (unless check mode) runs the fewest helm commands.
 
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
+    The Kubernetes client and helm are built on first use: a no-op run never starts helm nor writes a kubeconfig.
+    """
+
+    def __init__(self, module, **kwargs):
+        super(HelmReleaseRunner, self).__init__(module, **kwargs)
         self._helm = None
-        self._kube = None
-        self._access = None
-
-    # Lazily built collaborators: a no-op run never starts helm nor writes a kubeconfig.
-    def _kube_client(self):
-        if self._kube is None:
-            self._kube = KubeClient(self._cluster_access())
-        return self._kube
-
-    def _cluster_access(self):
-        if self._access is None:
-            self._access = resolve_cluster_access(self.params, self.module.run_command)
-        return self._access
 
     def helm(self):
         if self._helm is None:
-            access = self._cluster_access()
+            access = self.access
             pass_fds = ()
             if access.kubeconfig_path:
                 kube_args = ["--kubeconfig", access.kubeconfig_path]
@@ -355,14 +383,16 @@ class HelmReleaseRunner(object):
                     kube_args += ["--kube-context", access.context]
             else:
                 # EKS mode and the like: a kubeconfig holding a bearer token, which never touches the disk
-                path, fd = private_file(self.module, "kubeconfig", json.dumps(access.to_kubeconfig()))
+                path, fd = private_file("kubeconfig", json.dumps(access.to_kubeconfig()), self.module.tmpdir)
                 kube_args, pass_fds = ["--kubeconfig", path], (fd,) if fd is not None else ()
             tmp = self.module.tmpdir
             env = {
                 "HELM_REPOSITORY_CONFIG": os.path.join(tmp, "helm-repositories.yaml"),
                 "HELM_REPOSITORY_CACHE": os.path.join(tmp, "helm-cache"),
             }
-            self._helm = HelmClient(self.module, self.params.get("helm_binary"), kube_args=kube_args, env=env, pass_fds=pass_fds)
+            self._helm = HelmClient(
+                self.module, self.params.get("helm_binary"), kube_args=kube_args, env=env, pass_fds=pass_fds
+            )
         return self._helm
 
     @staticmethod
@@ -377,7 +407,7 @@ class HelmReleaseRunner(object):
         name, namespace = self.params["name"], self.params["namespace"]
         driver = os.environ.get("HELM_DRIVER", "secret").lower()
         if driver in _STORAGE_DRIVERS_READ_DIRECTLY:
-            return read_release_from_storage(self._kube_client(), name, namespace, driver or "secret")
+            return read_release_from_storage(self.kube, name, namespace, driver or "secret")
         return read_release_with_helm(self.helm(), name, namespace)
 
     def run(self):
@@ -385,7 +415,8 @@ class HelmReleaseRunner(object):
         # Bad input fails here, before anything is read or changed.
         if len(p["name"]) > 53 or not _RELEASE_NAME_RE.match(p["name"]):
             raise WandbModuleError(
-                "name %r is not a valid release name: lowercase letters, digits, '-' and '.', at most 53 characters" % p["name"]
+                "name %r is not a valid release name: lowercase letters, digits, '-' and '.', at most 53 characters"
+                % p["name"]
             )
         check_options(p, [("namespace", "k8s_label")])
         if p["timeout"] is not None:
@@ -420,9 +451,18 @@ class HelmReleaseRunner(object):
         except HelmError as exc:
             # A failed install or upgrade still wrote a revision (status failed): that is a change, and it is reported.
             after = self.read_release()
-            if after is not None and (record is None or after.revision != record.revision or after.status != record.status):
-                exc.details.update(changed=True, action=action, reasons=reasons, status=after.status, revision=after.revision,
-                                   chart=after.chart_label, commands=self.helm().commands)
+            if after is not None and (
+                record is None or after.revision != record.revision or after.status != record.status
+            ):
+                exc.details.update(
+                    changed=True,
+                    action=action,
+                    reasons=reasons,
+                    status=after.status,
+                    revision=after.revision,
+                    chart=after.chart_label,
+                    commands=self.helm().commands,
+                )
             raise
         result.update(self._describe(release, chart))
         result["commands"] = self.helm().commands
@@ -441,19 +481,32 @@ class HelmReleaseRunner(object):
         elif action == ROLLBACK_UPGRADE:
             helm.run(flags.rollback(name, namespace))
         # the values (secret_values among them) go through helm's stdin, never into a file
-        release = helm.run_json(flags.upgrade(
-            name, chart.ref, namespace, "-",
-            chart_version=chart.version if chart.kind in (ChartSource.REPO, ChartSource.OCI) else None,
-            repo_url=chart.repo_url, wait=p["wait"], atomic=p["atomic"], timeout=p["timeout"],
-            skip_crds=p["skip_crds"], history_max=p["history_max"], create_namespace=p["create_namespace"],
-        ), stdin=json.dumps(values))
+        release = helm.run_json(
+            flags.upgrade(
+                name,
+                chart.ref,
+                namespace,
+                "-",
+                chart_version=chart.version if chart.kind in (ChartSource.REPO, ChartSource.OCI) else None,
+                repo_url=chart.repo_url,
+                wait=p["wait"],
+                atomic=p["atomic"],
+                timeout=p["timeout"],
+                skip_crds=p["skip_crds"],
+                history_max=p["history_max"],
+                create_namespace=p["create_namespace"],
+            ),
+            stdin=json.dumps(values),
+        )
         return ReleaseRecord.from_release(release)
 
     @staticmethod
     def _describe(record, chart):
         if record is None:
             return dict(status=None, revision=None, chart=chart.label if chart else None, app_version=None)
-        return dict(status=record.status, revision=record.revision, chart=record.chart_label, app_version=record.app_version)
+        return dict(
+            status=record.status, revision=record.revision, chart=record.chart_label, app_version=record.app_version
+        )
 
     def _diff(self, record, chart, values, secret_paths):
         def render(chart_label, config):
@@ -478,8 +531,9 @@ class ChartCheckRunner(object):
         self._index = {}
 
     def _head(self, url):
-        from ansible.module_utils.urls import open_url  # pylint: disable=import-outside-toplevel  # 0.14 s to import
         from urllib.error import HTTPError  # pylint: disable=import-outside-toplevel
+
+        from ansible.module_utils.urls import open_url  # pylint: disable=import-outside-toplevel  # 0.14 s to import
 
         try:
             return open_url(url, method="HEAD", timeout=30).getcode()
@@ -495,18 +549,40 @@ class ChartCheckRunner(object):
 
     def _show_chart(self, ref, version):
         tmp = self.module.tmpdir
-        helm = HelmClient(self.module, self.params.get("helm_binary"), env={
-            "HELM_REPOSITORY_CONFIG": os.path.join(tmp, "helm-repositories.yaml"),
-            "HELM_REPOSITORY_CACHE": os.path.join(tmp, "helm-cache"),
-        })
-        return yaml.safe_load(helm.run(["show", "chart", ref] + (["--version", version] if version else []), kube=False)) or {}
+        helm = HelmClient(
+            self.module,
+            self.params.get("helm_binary"),
+            env={
+                "HELM_REPOSITORY_CONFIG": os.path.join(tmp, "helm-repositories.yaml"),
+                "HELM_REPOSITORY_CACHE": os.path.join(tmp, "helm-cache"),
+            },
+        )
+        return (
+            yaml.safe_load(helm.run(["show", "chart", ref] + (["--version", version] if version else []), kube=False))
+            or {}
+        )
 
     def run(self):
         p = self.params
-        source, option, problem = check_chart(p["chart"], p["repo_url"], p["chart_version"], self._head, self._fetch_index,
-                                              self._show_chart)
+        source, option, problem = check_chart(
+            p["chart"], p["repo_url"], p["chart_version"], self._head, self._fetch_index, self._show_chart
+        )
         if source is None:
-            return dict(changed=False, available=False, problem_option=option, problem=problem, chart=None, version=None,
-                        source=None)
-        return dict(changed=False, available=True, problem_option=None, problem=None, chart=source.name,
-                    version=source.version, source=source.kind)
+            return dict(
+                changed=False,
+                available=False,
+                problem_option=option,
+                problem=problem,
+                chart=None,
+                version=None,
+                source=None,
+            )
+        return dict(
+            changed=False,
+            available=True,
+            problem_option=None,
+            problem=None,
+            chart=source.name,
+            version=source.version,
+            source=source.kind,
+        )

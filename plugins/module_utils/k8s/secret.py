@@ -7,14 +7,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import base64
 import secrets
 import string
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient, namespaced_path
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_objects import MANAGED_BY
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.client import namespaced_path
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.objects import (
+    MANAGED_BY,
+    encode,
+    secret_body,
+    secret_matches,
+)
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import KubeRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options, secret_key
 
 # Letters and digits only: safe unquoted in XML, URLs, shell and the charts' templates.
@@ -23,10 +27,6 @@ _ALPHABET = string.ascii_letters + string.digits
 
 def generate_value(length):
     return "".join(secrets.choice(_ALPHABET) for dummy in range(length))
-
-
-def encode(value):
-    return base64.b64encode(value.encode("utf-8")).decode("ascii")
 
 
 def copy_map(copy_from):
@@ -48,7 +48,8 @@ def check_given(given):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise WandbModuleError(
                 "data.%s must be a string (or a number); got %s - quote it, or to_json a structure yourself"
-                % (key, "null" if value is None else type(value).__name__))
+                % (key, "null" if value is None else type(value).__name__)
+            )
     for key in list(given or {}):
         if secret_key(key):
             raise WandbModuleError("data key %r %s" % (key, secret_key(key)))
@@ -73,19 +74,17 @@ def plan_data(current_data, given, generate, copied, length):
     return wanted, generated
 
 
-class SecretRunner(object):
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-
+class SecretRunner(KubeRunner):
     def run(self):
         p = self.params
         check_options(p, [("name", "k8s_name"), ("namespace", "k8s_label")])
+        if p["generate_length"] < 16:
+            raise WandbModuleError("generate_length must be at least 16")
         check_given(p.get("data"))
         for key in p.get("generate") or []:
             if secret_key(key):
                 raise WandbModuleError("generate key %r %s" % (key, secret_key(key)))
-        kube = KubeClient(resolve_cluster_access(p, self.module.run_command))
+        kube = self.kube
         path = namespaced_path("v1", "secrets", p["namespace"], p["name"])
         current = kube.get(path, missing_ok=True)
         label = "Secret %s/%s" % (p["namespace"], p["name"])
@@ -94,23 +93,20 @@ class SecretRunner(object):
                 kube.delete(path)
             return self._result(current is not None, current, None, [], label)
 
-        if kube.get("/api/v1/namespaces/%s" % p["namespace"], missing_ok=True) is None and not self.module.check_mode:
-            raise WandbModuleError("namespace %s does not exist; create it first" % p["namespace"])
+        if not self.module.check_mode:
+            self.require_namespace(p["namespace"])
         copied = self._copied(kube)
         if copied is None:  # check mode before the source exists: it would be copied on a real run
-            return self._result(True, current, None, [], label, pending="copy_from source %s does not exist yet" % self._source_label())
+            return self._result(
+                True, current, None, [], label, pending="copy_from source %s does not exist yet" % self._source_label()
+            )
         given = p["data"] or {}
         current_data = (current or {}).get("data") or {}
         data, generated = plan_data(current_data, given, p["generate"] or [], copied, p["generate_length"])
         labels = dict(p["labels"] or {}, **{"app.kubernetes.io/managed-by": MANAGED_BY})
-        body = {"apiVersion": "v1", "kind": "Secret", "type": p["type"],
-                "metadata": {"name": p["name"], "namespace": p["namespace"], "labels": labels}, "data": data}
-        current_labels = ((current or {}).get("metadata") or {}).get("labels") or {}
-        same = (current is not None and current.get("type", "Opaque") == p["type"]
-                and all(current_data.get(k) == v for k, v in data.items())
-                and all(current_labels.get(k) == v for k, v in labels.items()))
+        same = secret_matches(current, data, labels, p["type"])
         if not same and not self.module.check_mode:
-            kube.apply(path, body, field_manager=p["field_manager"], force=True)
+            self.apply(path, secret_body(p["namespace"], p["name"], data, labels, p["type"]), label, force=True)
         return self._result(not same, current, data, generated, label)
 
     def _source_label(self):
@@ -123,8 +119,10 @@ class SecretRunner(object):
         if not source:
             return {}
         keys = copy_map(source)
-        secret = kube.get(namespaced_path("v1", "secrets", source.get("namespace") or self.params["namespace"], source["name"]),
-                          missing_ok=True)
+        secret = kube.get(
+            namespaced_path("v1", "secrets", source.get("namespace") or self.params["namespace"], source["name"]),
+            missing_ok=True,
+        )
         if secret is None:
             if self.module.check_mode:
                 return None
@@ -140,15 +138,24 @@ class SecretRunner(object):
         after = sorted(data) if data is not None else before
         current_data = (current or {}).get("data") or {}
         updated = sorted(k for k in (data or {}) if k in current_data and current_data[k] != data[k])
-        result = dict(changed=changed, name=self.params["name"], namespace=self.params["namespace"],
-                      secret_keys=after if self.params["state"] == "present" else [], generated=generated, updated=updated)
+        result = dict(
+            changed=changed,
+            name=self.params["name"],
+            namespace=self.params["namespace"],
+            secret_keys=after if self.params["state"] == "present" else [],
+            generated=generated,
+            updated=updated,
+        )
         if pending:
             result["msg"] = pending
         if self.module._diff:
             # Key names only; a changed value shows as a changed marker, never as the value.
             result["diff"] = dict(
-                before_header=label, after_header=label,
+                before_header=label,
+                after_header=label,
                 before={"keys": before} if current is not None else {},
-                after={"keys": after, "updated": updated, "generated": generated} if self.params["state"] == "present" else {},
+                after={"keys": after, "updated": updated, "generated": generated}
+                if self.params["state"] == "present"
+                else {},
             )
         return result

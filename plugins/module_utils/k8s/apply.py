@@ -7,12 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
 from urllib.parse import quote
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import KubeRunner
 
 # Server-owned metadata that differs between any two reads and says nothing about the desired state.
 _VOLATILE_METADATA = ("managedFields", "resourceVersion", "generation", "creationTimestamp", "uid", "selfLink")
@@ -51,8 +49,11 @@ class ResourceMap(object):
             discovered = self.kube.get(path, missing_ok=True)
             if discovered is None:
                 raise WandbModuleError("the cluster does not serve %s (is its CRD installed?)" % api_version)
-            self._cache[api_version] = dict((r["kind"], (r["name"], r.get("namespaced", False)))
-                                            for r in discovered.get("resources") or [] if "/" not in r["name"])
+            self._cache[api_version] = dict(
+                (r["kind"], (r["name"], r.get("namespaced", False)))
+                for r in discovered.get("resources") or []
+                if "/" not in r["name"]
+            )
         if kind not in self._cache[api_version]:
             raise WandbModuleError("%s has no kind %s" % (api_version, kind))
         return self._cache[api_version][kind]
@@ -73,13 +74,7 @@ class ResourceMap(object):
         return "%s/%s/%s" % (base, plural, quote(name, safe=""))
 
 
-class ApplyRunner(object):
-    def __init__(self, module, sleep=time.sleep, clock=time.monotonic):
-        self.module = module
-        self.params = module.params
-        self.sleep = sleep
-        self.clock = clock
-
+class ApplyRunner(KubeRunner):
     def run(self):
         p = self.params
         definitions = p["definition"] if isinstance(p["definition"], list) else [p["definition"]]
@@ -90,51 +85,43 @@ class ApplyRunner(object):
                 # Masked wherever they would appear, the invocation's module_args included.
                 for key in ("data", "stringData"):
                     self.module.no_log_values.update(str(v) for v in (definition.get(key) or {}).values() if v)
-        kube = KubeClient(resolve_cluster_access(p, self.module.run_command))
-        resources = ResourceMap(kube)
-        results = []
+        resources = ResourceMap(self.kube)
+        targets = []
         for definition in definitions:
             obj = dict(definition)
-            path = resources.path(obj, p["namespace"])  # every path resolved before any change
-            results.append((obj, path))
-        outcomes = [self._one(kube, obj, path) for obj, path in results]
+            targets.append((obj, resources.path(obj, p["namespace"])))  # every path resolved before any change
+        outcomes = [self._one(obj, path) for obj, path in targets]
         result = dict(changed=any(o["changed"] for o in outcomes), results=outcomes)
+        diffs = [o.pop("_diff") for o in outcomes]
         if self.module._diff:
-            result["diff"] = [o.pop("_diff") for o in outcomes]
-        else:
-            for outcome in outcomes:
-                outcome.pop("_diff")
+            result["diff"] = diffs
         return result
 
-    def _wait_gone(self, kube, path, label):
-        # A Namespace takes its PersistentVolumeClaims with it; the EBS volumes go only while the CSI driver
-        # still runs, so a teardown must not move on before the object is gone.
-        deadline = self.clock() + self.params["wait_timeout"]
-        while kube.get(path, missing_ok=True) is not None:
-            if self.clock() >= deadline:
-                raise WandbModuleError("%s: still there %d s after deletion (finalizers?)" % (label, self.params["wait_timeout"]))
-            self.sleep(min(2, self.params["wait_timeout"]))
-
-    def _one(self, kube, obj, path):
+    def _one(self, obj, path):
         p = self.params
-        existing = kube.get(path, missing_ok=True)
+        existing = self.kube.get(path, missing_ok=True)
         label = "%s/%s" % (obj["kind"], obj["metadata"]["name"])
         if p["state"] == "absent":
             if existing is not None and not self.module.check_mode:
-                kube.delete(path)
+                self.kube.delete(path)
                 if p.get("wait"):
-                    self._wait_gone(kube, path, label)
-            return dict(object=label, action="delete" if existing else "none", changed=existing is not None,
-                        _diff=dict(before=for_output(existing) or {}, after={}, before_header=label, after_header=label))
-        try:
-            stored = kube.apply(path, obj, field_manager=p["field_manager"], force=p["force_conflicts"], dry_run=True)
-            changed = comparable(stored) != comparable(existing)
-            if changed and not self.module.check_mode:
-                stored = kube.apply(path, obj, field_manager=p["field_manager"], force=p["force_conflicts"])
-        except KubeApiError as exc:
-            if exc.status == 409:
-                raise WandbModuleError("%s: field manager conflict (%s); set force_conflicts=true to take the fields over" % (label, exc.msg))
-            raise WandbModuleError("%s: %s" % (label, exc.msg))
+                    # A Namespace takes its PersistentVolumeClaims with it; the EBS volumes go only while the CSI
+                    # driver still runs, so a teardown must not move on before the object is gone.
+                    self.wait_gone(path, label, p["wait_timeout"])
+            return dict(
+                object=label,
+                action="delete" if existing else "none",
+                changed=existing is not None,
+                _diff=dict(before=for_output(existing) or {}, after={}, before_header=label, after_header=label),
+            )
+        changed, stored = self.apply_if_changed(path, obj, label, existing, comparable)
         action = "none" if not changed else ("create" if existing is None else "update")
-        return dict(object=label, action=action, changed=changed, resource=for_output(stored),
-                    _diff=dict(before=for_output(existing) or {}, after=for_output(stored), before_header=label, after_header=label))
+        return dict(
+            object=label,
+            action=action,
+            changed=changed,
+            resource=for_output(stored),
+            _diff=dict(
+                before=for_output(existing) or {}, after=for_output(stored), before_header=label, after_header=label
+            ),
+        )

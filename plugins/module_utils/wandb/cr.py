@@ -8,18 +8,22 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import time
-from urllib.parse import quote
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import KubeApiError, WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_access import resolve_cluster_access
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_client import KubeClient, namespaced_path
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s_objects import (
-    MANAGED_BY, delete_owned_secrets, ensure_secret, events_for, list_workloads, require_namespace,
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.client import namespaced_path
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.objects import (
+    MANAGED_BY,
+    delete_owned_secrets,
+    ensure_secret,
+    events_for,
+    list_workloads,
 )
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import KubeRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb_spec import (
-    build_spec, check_no_plain_secrets, validate_name,
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec import (
+    build_spec,
+    check_no_plain_secrets,
+    validate_name,
 )
 
 try:
@@ -48,8 +52,11 @@ def readiness(phase, workloads, need_weave_trace):
         missing.append("operator phase is %s, not %s" % (phase or "unset", COMPLETED))
     if not workloads:
         missing.append("no Deployments or StatefulSets of W&B yet")
-    missing.extend("%s/%s %s/%s ready" % (w["kind"], w["name"], w["ready_replicas"], w["replicas"])
-                   for w in workloads if not w["ready"])
+    missing.extend(
+        "%s/%s %s/%s ready" % (w["kind"], w["name"], w["ready_replicas"], w["replicas"])
+        for w in workloads
+        if not w["ready"]
+    )
     if need_weave_trace and workloads and not any("weave-trace" in w["name"] for w in workloads):
         missing.append("no weave-trace workload yet")
     return not missing, missing
@@ -73,8 +80,11 @@ def status_is_current(obj, field_manager, applied_resource_version=None):
     ``resourceVersion`` moved on). A resource this module never applied is judged by its status alone.
     """
     entries = (obj.get("metadata") or {}).get("managedFields") or []
-    applied = [_server_time(e.get("time")) for e in entries
-               if e.get("manager") == field_manager and e.get("operation") == "Apply" and not e.get("subresource")]
+    applied = [
+        _server_time(e.get("time"))
+        for e in entries
+        if e.get("manager") == field_manager and e.get("operation") == "Apply" and not e.get("subresource")
+    ]
     reported = [_server_time(e.get("time")) for e in entries if e.get("subresource") == "status"]
     applied, reported = max([t for t in applied if t] or [None]), max([t for t in reported if t] or [None])
     if reported is None:
@@ -83,7 +93,10 @@ def status_is_current(obj, field_manager, applied_resource_version=None):
         return True
     if reported < applied:
         return False
-    return applied_resource_version is None or (obj.get("metadata") or {}).get("resourceVersion") != applied_resource_version
+    return (
+        applied_resource_version is None
+        or (obj.get("metadata") or {}).get("resourceVersion") != applied_resource_version
+    )
 
 
 def strip_for_output(obj):
@@ -97,29 +110,30 @@ def strip_for_output(obj):
     return result
 
 
-class WandbCrRunner(object):
-    def __init__(self, module, sleep=time.sleep, clock=time.time):
-        self.module = module
-        self.params = module.params
-        self.sleep = sleep
-        self.clock = clock
-        self.kube = None
+class WandbCrRunner(KubeRunner):
+    api_host_option = "k8s_host"  # this module's host is W&B's URL
 
     def run(self):
         p = self.params
         validate_name(p["name"])
         # the operator installs W&B as a Helm release named after the resource
-        check_options(p, [("name", "helm_release_name"), ("namespace", "k8s_label"), ("wait_timeout", "positive_int"),
-                          ("wait_interval", "positive_number")])
+        check_options(
+            p,
+            [
+                ("name", "helm_release_name"),
+                ("namespace", "k8s_label"),
+                ("wait_timeout", "positive_int"),
+                ("wait_interval", "positive_number"),
+            ],
+        )
         spec, secrets = None, []
         if p["state"] == "present":
             spec, secrets = self._desired_spec()  # bad input fails here, before any API call
-        self.kube = KubeClient(resolve_cluster_access(p, self.module.run_command, api_host_option="k8s_host"))
         path = namespaced_path(API_VERSION, PLURAL, p["namespace"], p["name"])
         if p["state"] == "absent":
             return self._absent(path)
         self._require_crd()
-        require_namespace(self.kube, p["namespace"])
+        self.require_namespace(p["namespace"])
         return self._present(path, spec, secrets)
 
     # -- present ---------------------------------------------------------------------------------
@@ -128,8 +142,20 @@ class WandbCrRunner(object):
         if p["spec"] is not None:
             check_no_plain_secrets(p["spec"])
             return p["spec"], []
-        settings = dict((key, p[key]) for key in (
-            "host", "license", "license_secret", "bucket", "mysql", "clickhouse", "weave_trace", "chart", "extra_values"))
+        settings = dict(
+            (key, p[key])
+            for key in (
+                "host",
+                "license",
+                "license_secret",
+                "bucket",
+                "mysql",
+                "clickhouse",
+                "weave_trace",
+                "chart",
+                "extra_values",
+            )
+        )
         return build_spec(p["name"], settings)
 
     def _require_crd(self):
@@ -144,29 +170,51 @@ class WandbCrRunner(object):
         labels = {"app.kubernetes.io/managed-by": MANAGED_BY, CR_LABEL: p["name"]}
         secret_actions = []
         for plan in secrets:
-            action = ensure_secret(self.kube, p["namespace"], plan.name, plan.data, labels, p["field_manager"], self.module.check_mode)
+            action = ensure_secret(
+                self.kube, p["namespace"], plan.name, plan.data, labels, p["field_manager"], self.module.check_mode
+            )
             if action:
                 secret_actions.append({"name": plan.name, "action": action, "purpose": plan.purpose})
 
         existing = self.kube.get(path, missing_ok=True)
-        body = {"apiVersion": API_VERSION, "kind": KIND,
-                "metadata": {"name": p["name"], "namespace": p["namespace"], "labels": {"app.kubernetes.io/managed-by": MANAGED_BY}},
-                "spec": spec}
-        # A server-side dry run shows exactly what the API server would store (defaults, other managers' fields).
-        stored = self._apply(path, body, dry_run=True)
-        cr_changed = existing is None or existing.get("spec") != stored.get("spec") or \
-            ((existing.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/managed-by") != MANAGED_BY
+        body = {
+            "apiVersion": API_VERSION,
+            "kind": KIND,
+            "metadata": {
+                "name": p["name"],
+                "namespace": p["namespace"],
+                "labels": {"app.kubernetes.io/managed-by": MANAGED_BY},
+            },
+            "spec": spec,
+        }
+        # the operator's status, its finalizer and defaulted fields never count as a change
+        cr_changed, stored = self.apply_if_changed(
+            path,
+            body,
+            "WeightsAndBiases %s/%s" % (p["namespace"], p["name"]),
+            existing,
+            lambda obj: (
+                obj.get("spec"),
+                ((obj.get("metadata") or {}).get("labels") or {}).get("app.kubernetes.io/managed-by"),
+            ),
+        )
         applied_version = None
         if cr_changed and not self.module.check_mode:
-            stored = self._apply(path, body, dry_run=False)
             applied_version = (stored.get("metadata") or {}).get("resourceVersion")
 
-        result = dict(changed=cr_changed or bool(secret_actions), secrets=secret_actions,
-                      action=("create" if existing is None else "update") if cr_changed else "none")
+        result = dict(
+            changed=cr_changed or bool(secret_actions),
+            secrets=secret_actions,
+            action=("create" if existing is None else "update") if cr_changed else "none",
+        )
         if self.module._diff:
-            result["diff"] = dict(before=self._dump((existing or {}).get("spec")) if existing else "",
-                                  after=self._dump(stored.get("spec")), before_header=path, after_header=path)
-        status = (stored.get("status") or (existing or {}).get("status") or {})
+            result["diff"] = dict(
+                before=self._dump((existing or {}).get("spec")) if existing else "",
+                after=self._dump(stored.get("spec")),
+                before_header=path,
+                after_header=path,
+            )
+        status = stored.get("status") or (existing or {}).get("status") or {}
         result.update(phase=status.get("phase"), version=status.get("version"), workloads=[])
         if p["wait"] and not self.module.check_mode:
             try:
@@ -177,19 +225,6 @@ class WandbCrRunner(object):
                 raise
         result["resource"] = strip_for_output(stored)
         return result
-
-    def _apply(self, path, body, dry_run):
-        try:
-            return self.kube.apply(path, body, field_manager=self.params["field_manager"],
-                                   force=self.params["force_conflicts"], dry_run=dry_run)
-        except KubeApiError as exc:
-            if exc.status == 409:
-                raise WandbModuleError(
-                    "server-side apply conflict: another field manager owns fields this module sets (%s); "
-                    "set force_conflicts=true to take them over" % exc.msg)
-            if exc.status == 422:
-                raise WandbModuleError("the API server rejected the WeightsAndBiases spec: %s" % exc.msg)
-            raise
 
     @staticmethod
     def _dump(value):
@@ -202,73 +237,107 @@ class WandbCrRunner(object):
         p = self.params
         selector = p["wait_selector"] or "app.kubernetes.io/instance=%s" % p["name"]
         need_weave_trace = bool(p.get("weave_trace")) or bool(
-            (((p.get("spec") or {}).get("values") or {}).get("weave-trace") or {}).get("install"))
-        deadline = self.clock() + p["wait_timeout"]
-        log, last = [], None
-        while True:
+            (((p.get("spec") or {}).get("values") or {}).get("weave-trace") or {}).get("install")
+        )
+        log, seen = [], {}
+
+        def check():
             obj = self.kube.get(path)
             phase = (obj.get("status") or {}).get("phase")
             current = status_is_current(obj, p["field_manager"], applied_version)
             if current and phase_failed(phase):
-                events = events_for(self.kube, p["namespace"], KIND, p["name"])
-                for _retry in range(3):  # an operator may record the Event just after the phase
-                    if events:
-                        break
-                    self.sleep(1)
-                    events = events_for(self.kube, p["namespace"], KIND, p["name"])
-                raise WandbModuleError(
-                    "the W&B operator reports phase %r for %s/%s%s" % (
-                        phase, p["namespace"], p["name"],
-                        (": " + "; ".join(events[-5:])) if events else " (no events recorded)"),
-                    phase=phase, events=events, wait_log=log)
+                raise self._refused(phase, log)
             workloads = list_workloads(self.kube, p["namespace"], selector)
             ready, missing = readiness(phase if current else None, workloads, need_weave_trace)
             if not current:
-                missing[0] = "the operator has not reported on the applied spec yet (its phase %s is from before the apply)" % (phase or "unset")
-            ready_count = sum(w["ready"] for w in workloads)
+                missing[0] = (
+                    "the operator has not reported on the applied spec yet (its phase %s is from before the apply)"
+                    % (phase or "unset")
+                )
             line = "phase %s%s; %d/%d workloads ready" % (
-                phase or "unset", "" if current else " (before the apply)", ready_count, len(workloads))
-            if line != last:
+                phase or "unset",
+                "" if current else " (before the apply)",
+                sum(w["ready"] for w in workloads),
+                len(workloads),
+            )
+            if not log or log[-1] != line:
                 log.append(line)
                 self.module.log("wandb_cr %s/%s: %s" % (p["namespace"], p["name"], line))
-                last = line
+            seen.update(phase=phase, workloads=workloads, missing=missing)
             if ready:
-                status = obj.get("status") or {}
-                return dict(phase=phase, version=status.get("version"), workloads=workloads, wait_log=log)
-            if self.clock() >= deadline:
-                raise WandbModuleError(
-                    "timed out after %ss waiting for W&B %s/%s: %s" % (p["wait_timeout"], p["namespace"], p["name"], "; ".join(missing)),
-                    phase=phase, workloads=workloads, wait_log=log)
-            self.sleep(p["wait_interval"])
+                return dict(
+                    phase=phase, version=(obj.get("status") or {}).get("version"), workloads=workloads, wait_log=log
+                )
+            return None
+
+        def timed_out():
+            return WandbModuleError(
+                "timed out after %ss waiting for W&B %s/%s: %s"
+                % (p["wait_timeout"], p["namespace"], p["name"], "; ".join(seen["missing"])),
+                phase=seen["phase"],
+                workloads=seen["workloads"],
+                wait_log=log,
+            )
+
+        return self.wait_until(check, p["wait_timeout"], p["wait_interval"], timed_out)
+
+    def _refused(self, phase, log):
+        """The operator's failed phase, with its Events (recorded just after the phase, at times)."""
+        p = self.params
+        events = events_for(self.kube, p["namespace"], KIND, p["name"])
+        for _retry in range(3):
+            if events:
+                break
+            self.sleep(1)
+            events = events_for(self.kube, p["namespace"], KIND, p["name"])
+        return WandbModuleError(
+            "the W&B operator reports phase %r for %s/%s%s"
+            % (
+                phase,
+                p["namespace"],
+                p["name"],
+                (": " + "; ".join(events[-5:])) if events else " (no events recorded)",
+            ),
+            phase=phase,
+            events=events,
+            wait_log=log,
+        )
 
     # -- absent ----------------------------------------------------------------------------------
     def _absent(self, path):
         # Without the CRD (operator removed) or the namespace there is nothing left to delete: a teardown's
         # second run must pass, not fail.
         p = self.params
-        if self.kube.get("/api/v1/namespaces/%s" % quote(p["namespace"], safe=""), missing_ok=True) is None:
+        if not self.namespace_exists(p["namespace"]):
             return dict(changed=False, action="none", secrets=[], phase=None, version=None, workloads=[], resource=None)
         existing = self.kube.get(path, missing_ok=True)  # 404 also when the CRD is gone
         if existing is not None and not self.module.check_mode:
             self.kube.delete(path)
             if p["wait"]:
-                self._wait_gone(path)
+                self.wait_gone(
+                    path, "WeightsAndBiases %s/%s" % (p["namespace"], p["name"]), p["wait_timeout"], p["wait_interval"]
+                )
         secrets = []
         if not p["keep_secrets"]:
             selector = "app.kubernetes.io/managed-by=%s,%s=%s" % (MANAGED_BY, CR_LABEL, p["name"])
-            secrets = [{"name": name, "action": "deleted"} for name in
-                       delete_owned_secrets(self.kube, p["namespace"], selector, self.module.check_mode)]
-        result = dict(changed=existing is not None or bool(secrets), action="delete" if existing is not None else "none",
-                      secrets=secrets, phase=None, version=None, workloads=[], resource=None)
+            secrets = [
+                {"name": name, "action": "deleted"}
+                for name in delete_owned_secrets(self.kube, p["namespace"], selector, self.module.check_mode)
+            ]
+        result = dict(
+            changed=existing is not None or bool(secrets),
+            action="delete" if existing is not None else "none",
+            secrets=secrets,
+            phase=None,
+            version=None,
+            workloads=[],
+            resource=None,
+        )
         if self.module._diff:
-            result["diff"] = dict(before=self._dump(existing.get("spec")) if existing else "", after="",
-                                  before_header=path, after_header=path)
+            result["diff"] = dict(
+                before=self._dump(existing.get("spec")) if existing else "",
+                after="",
+                before_header=path,
+                after_header=path,
+            )
         return result
-
-    def _wait_gone(self, path):
-        deadline = self.clock() + self.params["wait_timeout"]
-        while self.kube.get(path, missing_ok=True) is not None:
-            if self.clock() >= deadline:
-                raise WandbModuleError(
-                    "timed out after %ss waiting for %s to be deleted (finalizers still pending?)" % (self.params["wait_timeout"], path))
-            self.sleep(self.params["wait_interval"])

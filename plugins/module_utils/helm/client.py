@@ -31,22 +31,9 @@ def helm_duration(timeout):
         return "%ss" % text
     if _DURATION_RE.match(text):
         return text
-    raise WandbModuleError("timeout %r is neither seconds (more than 0) nor a duration such as 300s, 5m or 1h30m" % (timeout,))
-
-
-def private_file(module, filename, text):
-    """Text for a child process to read, with no file left behind even if this process is killed: an anonymous
-    in-memory file (memfd) read through /dev/fd/N. Returns ``(path, fd or None)``; where memfd does not exist
-    (not Linux) a 0600 file in the module's temporary directory, which the module removes when it exits."""
-    if hasattr(os, "memfd_create"):
-        fd = os.memfd_create(filename)  # not inherited (O_CLOEXEC) unless passed in pass_fds
-        os.write(fd, text.encode("utf-8"))
-        return "/dev/fd/%d" % fd, fd
-    path = os.path.join(module.tmpdir, filename)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    return path, None
+    raise WandbModuleError(
+        "timeout %r is neither seconds (more than 0) nor a duration such as 300s, 5m or 1h30m" % (timeout,)
+    )
 
 
 class HelmFlags(object):
@@ -62,9 +49,22 @@ class HelmFlags(object):
     def atomic(self):
         return ["--rollback-on-failure"] if self.major >= 4 else ["--atomic"]
 
-    def upgrade(self, release, chart_ref, namespace, values_file, chart_version=None, repo_url=None,
-                wait=False, atomic=False, timeout=None, skip_crds=False, history_max=None,
-                create_namespace=False, install=True):
+    def upgrade(
+        self,
+        release,
+        chart_ref,
+        namespace,
+        values_file,
+        chart_version=None,
+        repo_url=None,
+        wait=False,
+        atomic=False,
+        timeout=None,
+        skip_crds=False,
+        history_max=None,
+        create_namespace=False,
+        install=True,
+    ):
         args = ["upgrade", release, chart_ref, "--namespace", namespace, "--output", "json"]
         if install:
             args.append("--install")
@@ -185,4 +185,4 @@ class HelmClient(object):
             try:
                 return json.loads(out[start:]) if start >= 0 else {}
             except ValueError:
-                raise WandbModuleError("helm printed output that is not JSON for: %s" % self.commands[-1])
+                raise WandbModuleError("helm printed output that is not JSON for: %s" % self.commands[-1]) from None

@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.irsa import issuer_host_path
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import AwsRunner, plan_tags
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
 
@@ -27,7 +29,7 @@ def parse_version(version):
 
 def enabled_log_types(cluster):
     types = set()
-    for entry in ((cluster.get("logging") or {}).get("clusterLogging") or []):
+    for entry in (cluster.get("logging") or {}).get("clusterLogging") or []:
         if entry.get("enabled"):
             types.update(entry.get("types") or [])
     return types
@@ -50,7 +52,9 @@ def validate_create(desired):
         raise WandbModuleError("role_arn is required to create a cluster")
     subnets = desired.get("subnet_ids") or []
     if len(set(subnets)) < 2:
-        raise WandbModuleError("EKS needs at least 2 subnets in different Availability Zones; got %d" % len(set(subnets)))
+        raise WandbModuleError(
+            "EKS needs at least 2 subnets in different Availability Zones; got %d" % len(set(subnets))
+        )
     if desired.get("version"):
         parse_version(desired["version"])
     for log_type in desired.get("logging_types") or []:
@@ -62,33 +66,53 @@ def check_subnets(aws, subnet_ids, option="subnet_ids", min_zones=2):
     """Before a create: every subnet exists (one DescribeSubnets), spread over ``min_zones`` Availability Zones."""
     if not subnet_ids:
         return
-    found = aws.call("ec2", "describe_subnets", Filters=[{"Name": "subnet-id", "Values": list(subnet_ids)}]).get("Subnets") or []
+    found = (
+        aws.call("ec2", "describe_subnets", Filters=[{"Name": "subnet-id", "Values": list(subnet_ids)}]).get("Subnets")
+        or []
+    )
     missing = sorted(set(subnet_ids) - set(s["SubnetId"] for s in found))
     if missing:
-        raise WandbModuleError("%s: %s %s not exist in %s" % (
-            option, ", ".join(missing), "does" if len(missing) == 1 else "do", aws.session.region_name))
+        raise WandbModuleError(
+            "%s: %s %s not exist in %s"
+            % (option, ", ".join(missing), "does" if len(missing) == 1 else "do", aws.session.region_name)
+        )
     zones = set(s.get("AvailabilityZone") for s in found)
     if len(zones) < min_zones:
-        raise WandbModuleError("%s: EKS needs subnets in at least %d Availability Zones; these are all in %s"
-                               % (option, min_zones, ", ".join(sorted(zones))))
+        raise WandbModuleError(
+            "%s: EKS needs subnets in at least %d Availability Zones; these are all in %s"
+            % (option, min_zones, ", ".join(sorted(zones)))
+        )
+
+
+def copy_given(desired, request, **names):
+    """Copy the options that are set from ``desired`` into an API ``request``: option name -> API field name."""
+    for option, field in names.items():
+        if desired.get(option) is not None:
+            request[field] = desired[option]
 
 
 def create_request(name, desired):
     request = {
-        "name": name, "roleArn": desired["role_arn"],
+        "name": name,
+        "roleArn": desired["role_arn"],
         "resourcesVpcConfig": {"subnetIds": list(desired["subnet_ids"])},
         "logging": logging_config(desired.get("logging_types") or []),
         "tags": dict(desired.get("tags") or {}),
     }
-    vpc = request["resourcesVpcConfig"]
-    for key, param in (("securityGroupIds", "security_group_ids"), ("endpointPublicAccess", "endpoint_public_access"),
-                       ("endpointPrivateAccess", "endpoint_private_access"), ("publicAccessCidrs", "public_access_cidrs")):
-        if desired.get(param) is not None:
-            vpc[key] = desired[param]
+    copy_given(
+        desired,
+        request["resourcesVpcConfig"],
+        security_group_ids="securityGroupIds",
+        endpoint_public_access="endpointPublicAccess",
+        endpoint_private_access="endpointPrivateAccess",
+        public_access_cidrs="publicAccessCidrs",
+    )
     if desired.get("version"):
         request["version"] = str(desired["version"])
     if desired.get("encryption_key_arn"):
-        request["encryptionConfig"] = [{"resources": ["secrets"], "provider": {"keyArn": desired["encryption_key_arn"]}}]
+        request["encryptionConfig"] = [
+            {"resources": ["secrets"], "provider": {"keyArn": desired["encryption_key_arn"]}}
+        ]
     access = {}
     if desired.get("authentication_mode"):
         access["authenticationMode"] = desired["authentication_mode"]
@@ -117,59 +141,74 @@ def plan_update(current, desired, purge_tags=True):
     if refusals:
         raise WandbModuleError(
             "EKS cannot change %s of an existing cluster in place; recreate the cluster (state=absent, then present) "
-            "or keep the current values" % ", ".join(refusals))
+            "or keep the current values" % ", ".join(refusals)
+        )
 
     updates = []
     if desired.get("version"):
         have, want = parse_version(current.get("version")), parse_version(desired["version"])
         if want < have:
-            raise WandbModuleError("EKS cannot downgrade Kubernetes from %s to %s" % (current.get("version"), desired["version"]))
+            raise WandbModuleError(
+                "EKS cannot downgrade Kubernetes from %s to %s" % (current.get("version"), desired["version"])
+            )
         if want != have:
             if want[0] != have[0] or want[1] - have[1] > 1:
                 raise WandbModuleError(
                     "EKS upgrades one minor version at a time: %s -> %d.%d first, then %s"
-                    % (current.get("version"), have[0], have[1] + 1, desired["version"]))
-            updates.append(("update_cluster_version", {"version": str(desired["version"])},
-                            "version %s -> %s" % (current.get("version"), desired["version"])))
+                    % (current.get("version"), have[0], have[1] + 1, desired["version"])
+                )
+            updates.append(
+                (
+                    "update_cluster_version",
+                    {"version": str(desired["version"])},
+                    "version %s -> %s" % (current.get("version"), desired["version"]),
+                )
+            )
 
     if desired.get("logging_types") is not None:
         for log_type in desired["logging_types"]:
             if log_type not in LOG_TYPES:
                 raise WandbModuleError("logging type %r is not one of %s" % (log_type, ", ".join(LOG_TYPES)))
         if set(desired["logging_types"]) != enabled_log_types(current):
-            updates.append(("update_cluster_config", {"logging": logging_config(desired["logging_types"])},
-                            "logging %s -> %s" % (sorted(enabled_log_types(current)), sorted(desired["logging_types"]))))
+            updates.append(
+                (
+                    "update_cluster_config",
+                    {"logging": logging_config(desired["logging_types"])},
+                    "logging %s -> %s" % (sorted(enabled_log_types(current)), sorted(desired["logging_types"])),
+                )
+            )
 
     endpoint = {}
-    for key, param in (("endpointPublicAccess", "endpoint_public_access"), ("endpointPrivateAccess", "endpoint_private_access")):
+    for key, param in (
+        ("endpointPublicAccess", "endpoint_public_access"),
+        ("endpointPrivateAccess", "endpoint_private_access"),
+    ):
         if desired.get(param) is not None and bool(vpc.get(key)) != desired[param]:
             endpoint[key] = desired[param]
-    if desired.get("public_access_cidrs") is not None and sorted(desired["public_access_cidrs"]) != sorted(vpc.get("publicAccessCidrs") or []):
+    if desired.get("public_access_cidrs") is not None and sorted(desired["public_access_cidrs"]) != sorted(
+        vpc.get("publicAccessCidrs") or []
+    ):
         endpoint["publicAccessCidrs"] = desired["public_access_cidrs"]
     if endpoint:
-        updates.append(("update_cluster_config", {"resourcesVpcConfig": endpoint}, "endpoint access %s" % sorted(endpoint)))
+        updates.append(
+            ("update_cluster_config", {"resourcesVpcConfig": endpoint}, "endpoint access %s" % sorted(endpoint))
+        )
 
     mode = desired.get("authentication_mode")
     current_mode = (current.get("accessConfig") or {}).get("authenticationMode") or "CONFIG_MAP"
     if mode and mode != current_mode:
         if AUTH_MODE_ORDER.index(mode) < AUTH_MODE_ORDER.index(current_mode):
             raise WandbModuleError("EKS cannot change authentication_mode back from %s to %s" % (current_mode, mode))
-        updates.append(("update_cluster_config", {"accessConfig": {"authenticationMode": mode}},
-                        "authentication mode %s -> %s" % (current_mode, mode)))
+        updates.append(
+            (
+                "update_cluster_config",
+                {"accessConfig": {"authenticationMode": mode}},
+                "authentication mode %s -> %s" % (current_mode, mode),
+            )
+        )
 
     tags = plan_tags(current.get("tags") or {}, desired.get("tags"), purge_tags)
     return updates, tags
-
-
-def plan_tags(current, desired, purge):
-    """``{"set": {...}, "unset": [...]}`` or None when tags are not managed or already right."""
-    if desired is None:
-        return None
-    to_set = dict((k, v) for k, v in desired.items() if current.get(k) != v)
-    to_unset = sorted(k for k in current if k not in desired) if purge else []
-    if not to_set and not to_unset:
-        return None
-    return {"set": to_set, "unset": to_unset}
 
 
 def apply_eks_tags(aws, arn, tags):
@@ -180,22 +219,59 @@ def apply_eks_tags(aws, arn, tags):
         aws.call("eks", "untag_resource", resourceArn=arn, tagKeys=tags["unset"])
 
 
-class EksSubresourceRunner(object):
-    """What node group and add-on runners share: the resource's key within its cluster, and describe."""
+class EksSubresourceRunner(AwsRunner):
+    """What node group and add-on runners share: the resource's key within its cluster, describe, and the steps of
+    deleting, creating and updating one (EKS runs one update at a time, so each waits for ACTIVE)."""
 
-    RESOURCE = None  # "nodegroup" or "addon": names the API calls, their key and their response field
-
-    def __init__(self, module, aws):
-        self.module = module
-        self.params = module.params
-        self.aws = aws
+    RESOURCE = None  # "nodegroup" or "addon": names the API calls, their key, waiters and response field
 
     def key(self):
         return {"clusterName": self.params["cluster_name"], "%sName" % self.RESOURCE: self.params["name"]}
 
     def describe(self):
-        response = self.aws.call("eks", "describe_%s" % self.RESOURCE, missing_codes=("ResourceNotFoundException",), **self.key())
+        response = self.aws.call(
+            "eks", "describe_%s" % self.RESOURCE, missing_codes=("ResourceNotFoundException",), **self.key()
+        )
         return response[self.RESOURCE] if response else None
+
+    def wait_for(self, state):
+        if self.params["wait"]:
+            self.aws.wait("eks", "%s_%s" % (self.RESOURCE, state), self.params["wait_timeout"], **self.key())
+
+    def delete(self, current, **extra):
+        if current is not None and not self.module.check_mode:
+            if current.get("status") != "DELETING":
+                self.aws.call("eks", "delete_%s" % self.RESOURCE, **dict(self.key(), **extra))
+            self.wait_for("deleted")
+        return {
+            "changed": current is not None,
+            "action": "delete" if current else "none",
+            "updates": [],
+            self.RESOURCE: None,
+        }
+
+    def create(self, request):
+        """``request``: the create call's arguments; a role made moments ago in IAM is waited for."""
+        if self.module.check_mode:
+            return None
+        self.aws.call("eks", "create_%s" % self.RESOURCE, iam_roles=True, **request)
+        self.wait_for("active")
+        return self.describe()
+
+    def update(self, current, calls, descriptions, tags):
+        """Run the update ``calls`` ((operation, arguments) in order), then the tags; the result dict."""
+        if descriptions and not self.module.check_mode:
+            for operation, kwargs in calls:
+                self.aws.call("eks", operation, iam_roles=True, **dict(self.key(), **kwargs))
+                self.wait_for("active")
+            apply_eks_tags(self.aws, current["%sArn" % self.RESOURCE], tags)
+            current = self.describe()
+        return {
+            "changed": bool(descriptions),
+            "action": "update" if descriptions else "none",
+            "updates": descriptions,
+            self.RESOURCE: current,
+        }
 
 
 def cluster_facts(cluster):
@@ -204,33 +280,49 @@ def cluster_facts(cluster):
         return dict(exists=False)
     vpc = cluster.get("resourcesVpcConfig") or {}
     return dict(
-        exists=True, name=cluster.get("name"), arn=cluster.get("arn"), status=cluster.get("status"),
-        version=cluster.get("version"), endpoint=cluster.get("endpoint"),
+        exists=True,
+        name=cluster.get("name"),
+        arn=cluster.get("arn"),
+        status=cluster.get("status"),
+        version=cluster.get("version"),
+        endpoint=cluster.get("endpoint"),
         certificate_authority=(cluster.get("certificateAuthority") or {}).get("data"),
         oidc_issuer=((cluster.get("identity") or {}).get("oidc") or {}).get("issuer"),
-        role_arn=cluster.get("roleArn"), subnet_ids=vpc.get("subnetIds") or [], vpc_id=vpc.get("vpcId"),
-        security_group_ids=vpc.get("securityGroupIds") or [], cluster_security_group_id=vpc.get("clusterSecurityGroupId"),
-        logging_types=sorted(enabled_log_types(cluster)), tags=cluster.get("tags") or {},
+        role_arn=cluster.get("roleArn"),
+        subnet_ids=vpc.get("subnetIds") or [],
+        vpc_id=vpc.get("vpcId"),
+        security_group_ids=vpc.get("securityGroupIds") or [],
+        cluster_security_group_id=vpc.get("clusterSecurityGroupId"),
+        logging_types=sorted(enabled_log_types(cluster)),
+        tags=cluster.get("tags") or {},
     )
 
 
-class EksClusterRunner(object):
+# The options that describe a cluster (what the module compares and sends).
+DESIRED = (
+    "version",
+    "role_arn",
+    "subnet_ids",
+    "security_group_ids",
+    "endpoint_public_access",
+    "endpoint_private_access",
+    "public_access_cidrs",
+    "logging_types",
+    "encryption_key_arn",
+    "authentication_mode",
+    "bootstrap_cluster_creator_admin_permissions",
+    "tags",
+)
+
+
+class EksClusterRunner(AwsRunner):
     """Create, update in place (one update at a time), or delete one EKS cluster."""
 
-    def __init__(self, module, aws):
-        self.module = module
-        self.params = module.params
-        self.aws = aws
-
     def describe(self):
-        response = self.aws.call("eks", "describe_cluster", missing_codes=("ResourceNotFoundException",), name=self.params["name"])
-        return response["cluster"] if response else None
+        return self.aws.describe_cluster(self.params["name"])
 
     def desired(self):
-        keys = ("version", "role_arn", "subnet_ids", "security_group_ids", "endpoint_public_access",
-                "endpoint_private_access", "public_access_cidrs", "logging_types", "encryption_key_arn",
-                "authentication_mode", "bootstrap_cluster_creator_admin_permissions", "tags")
-        return dict((k, self.params.get(k)) for k in keys)
+        return dict((k, self.params.get(k)) for k in DESIRED)
 
     def run(self):
         p = self.params
@@ -246,7 +338,7 @@ class EksClusterRunner(object):
             if self.module.check_mode:
                 result.update(cluster_facts(None), name=p["name"])
                 return result
-            self.aws.call("eks", "create_cluster", **create_request(p["name"], desired))
+            self.aws.call("eks", "create_cluster", iam_roles=True, **create_request(p["name"], desired))
             if p["wait"]:
                 self.aws.wait("eks", "cluster_active", p["wait_timeout"], name=p["name"])
             result.update(cluster_facts(self.describe()))
@@ -277,10 +369,29 @@ class EksClusterRunner(object):
         if not self.module.check_mode:
             nodegroups = self.aws.call("eks", "list_nodegroups", clusterName=p["name"]).get("nodegroups") or []
             if nodegroups:
-                raise WandbModuleError("cluster %s still has node groups (%s): remove them first (eks_nodegroup state=absent)"
-                                       % (p["name"], ", ".join(nodegroups)))
+                raise WandbModuleError(
+                    "cluster %s still has node groups (%s): remove them first (eks_nodegroup state=absent)"
+                    % (p["name"], ", ".join(nodegroups))
+                )
             if cluster.get("status") != "DELETING":
                 self.aws.call("eks", "delete_cluster", name=p["name"])
             if p["wait"]:
                 self.aws.wait("eks", "cluster_deleted", p["wait_timeout"], name=p["name"])
         return dict(changed=True, action="delete", updates=[], **cluster_facts(None))
+
+
+class EksClusterInfoRunner(AwsRunner):
+    """The ``eks_cluster_info`` module: what the eks_cluster role publishes as ``eks_cluster_facts``, read only."""
+
+    def run(self):
+        p = self.params
+        check_options(p, [("name", "eks_name")])
+        cluster = self.aws.describe_cluster(p["name"])
+        facts = cluster_facts(cluster)
+        facts.update(changed=False, name=p["name"], region=self.aws.session.region_name, oidc_provider_arn=None)
+        issuer = facts.get("oidc_issuer")
+        if issuer:
+            suffix = ":oidc-provider/" + issuer_host_path(issuer)
+            providers = self.aws.call("iam", "list_open_id_connect_providers").get("OpenIDConnectProviderList") or []
+            facts["oidc_provider_arn"] = next((e["Arn"] for e in providers if e["Arn"].endswith(suffix)), None)
+        return facts

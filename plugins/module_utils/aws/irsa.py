@@ -20,10 +20,12 @@ def issuer_host_path(issuer_url):
     """``oidc.eks.<region>.amazonaws.com/id/<ID>``: the form IAM uses in ARNs and condition keys."""
     text = (issuer_url or "").strip()
     if text.startswith("https://"):
-        text = text[len("https://"):]
+        text = text[len("https://") :]
     text = text.rstrip("/")
     if not text or "/" not in text or " " in text:
-        raise WandbModuleError("OIDC issuer %r is not a URL such as https://oidc.eks.us-west-2.amazonaws.com/id/ABC" % (issuer_url,))
+        raise WandbModuleError(
+            "OIDC issuer %r is not a URL such as https://oidc.eks.us-west-2.amazonaws.com/id/ABC" % (issuer_url,)
+        )
     return text
 
 
@@ -41,13 +43,17 @@ def irsa_trust_policy(oidc_provider_arn, namespace, service_account):
     issuer = match.group("issuer")
     return {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"Federated": oidc_provider_arn},
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {"StringEquals": {
-                "%s:sub" % issuer: "system:serviceaccount:%s:%s" % (namespace, service_account),
-                "%s:aud" % issuer: "sts.amazonaws.com",
-            }},
-        }],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": oidc_provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        "%s:sub" % issuer: "system:serviceaccount:%s:%s" % (namespace, service_account),
+                        "%s:aud" % issuer: "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
     }

@@ -10,7 +10,10 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.eks import EksSubresourceRunner, apply_eks_tags, plan_tags
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_cluster import (
+    EksSubresourceRunner,
+)
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import plan_tags
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 
 LATEST = "latest"
@@ -33,8 +36,10 @@ def resolve_version(addon_versions, wanted):
     if wanted in (None, "", LATEST):
         return max(available, key=addon_version_key)
     if wanted not in available:
-        raise WandbModuleError("add-on version %s is not compatible with the cluster (compatible: %s)"
-                               % (wanted, ", ".join(sorted(available, key=addon_version_key, reverse=True)[:5])))
+        raise WandbModuleError(
+            "add-on version %s is not compatible with the cluster (compatible: %s)"
+            % (wanted, ", ".join(sorted(available, key=addon_version_key, reverse=True)[:5]))
+        )
     return wanted
 
 
@@ -67,9 +72,13 @@ class AddonRunner(EksSubresourceRunner):
     RESOURCE = "addon"
 
     def wanted_version(self):
-        cluster = self.aws.call("eks", "describe_cluster", name=self.params["cluster_name"])["cluster"]
-        addons = self.aws.call("eks", "describe_addon_versions", addonName=self.params["name"],
-                               kubernetesVersion=cluster["version"]).get("addons") or []
+        cluster = self.aws.describe_cluster(self.params["cluster_name"], missing_ok=False)
+        addons = (
+            self.aws.call(
+                "eks", "describe_addon_versions", addonName=self.params["name"], kubernetesVersion=cluster["version"]
+            ).get("addons")
+            or []
+        )
         if not addons:
             raise WandbModuleError("EKS has no add-on named %r" % self.params["name"])
         return resolve_version(addons[0].get("addonVersions"), self.params["version"])
@@ -78,35 +87,22 @@ class AddonRunner(EksSubresourceRunner):
         p = self.params
         current = self.describe()
         if p["state"] == "absent":
-            if current is not None and not self.module.check_mode:
-                if current.get("status") != "DELETING":
-                    self.aws.call("eks", "delete_addon", preserve=p["preserve"], **self.key())
-                if p["wait"]:
-                    self.aws.wait("eks", "addon_deleted", p["wait_timeout"], **self.key())
-            return dict(changed=current is not None, action="delete" if current else "none", updates=[], addon=None)
+            return self.delete(current, preserve=p["preserve"])
         version = self.wanted_version()
         if current is None:
-            if not self.module.check_mode:
-                request = dict(self.key(), addonVersion=version, resolveConflicts=p["resolve_conflicts"], tags=p["tags"] or {})
-                if p["service_account_role_arn"]:
-                    request["serviceAccountRoleArn"] = p["service_account_role_arn"]
-                if p["configuration_values"]:
-                    request["configurationValues"] = configuration_json(p["configuration_values"])
-                self.aws.call("eks", "create_addon", **request)
-                if p["wait"]:
-                    self.aws.wait("eks", "addon_active", p["wait_timeout"], **self.key())
-                current = self.describe()
+            request = dict(
+                self.key(), addonVersion=version, resolveConflicts=p["resolve_conflicts"], tags=p["tags"] or {}
+            )
+            if p["service_account_role_arn"]:
+                request["serviceAccountRoleArn"] = p["service_account_role_arn"]
+            if p["configuration_values"]:
+                request["configurationValues"] = configuration_json(p["configuration_values"])
+            current = self.create(request)
             return dict(changed=True, action="create", updates=["version %s" % version], addon=current, version=version)
-        update, descriptions, tags = plan_update(current, version, p["service_account_role_arn"], p["configuration_values"],
-                                                 p["tags"], p["purge_tags"])
-        if tags:
-            descriptions.append("tags")
-        if descriptions and not self.module.check_mode:
-            if update:
-                self.aws.call("eks", "update_addon", resolveConflicts=p["resolve_conflicts"], **dict(self.key(), **update))
-                if p["wait"]:
-                    self.aws.wait("eks", "addon_active", p["wait_timeout"], **self.key())
-            apply_eks_tags(self.aws, current["addonArn"], tags)
-            current = self.describe()
-        return dict(changed=bool(descriptions), action="update" if descriptions else "none", updates=descriptions,
-                    addon=current, version=version)
+        update, descriptions, tags = plan_update(
+            current, version, p["service_account_role_arn"], p["configuration_values"], p["tags"], p["purge_tags"]
+        )
+        calls = [("update_addon", dict(update, resolveConflicts=p["resolve_conflicts"]))] if update else []
+        result = self.update(current, calls, descriptions + (["tags"] if tags else []), tags)
+        result["version"] = version
+        return result

@@ -7,8 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.irsa import issuer_host_path
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import AwsRunner, plan_tags
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.irsa import issuer_host_path
 
 STS_AUDIENCE = "sts.amazonaws.com"
 
@@ -20,33 +22,27 @@ def plan_provider(current, client_ids, thumbprints, tags, purge_tags=True):
     if set(client_ids) != have:
         changes["add_client_ids"] = sorted(set(client_ids) - have)
         changes["remove_client_ids"] = sorted(have - set(client_ids))
-    if thumbprints is not None and sorted(t.lower() for t in thumbprints) != sorted(t.lower() for t in current.get("ThumbprintList") or []):
+    if thumbprints is not None and sorted(t.lower() for t in thumbprints) != sorted(
+        t.lower() for t in current.get("ThumbprintList") or []
+    ):
         changes["thumbprints"] = list(thumbprints)
-    if tags is not None:
-        have_tags = dict((t["Key"], t["Value"]) for t in current.get("Tags") or [])
-        to_set = dict((k, v) for k, v in tags.items() if have_tags.get(k) != v)
-        to_unset = sorted(k for k in have_tags if k not in tags) if purge_tags else []
-        if to_set or to_unset:
-            changes["tags"] = {"set": to_set, "unset": to_unset}
+    tag_changes = plan_tags(boto3_tag_list_to_ansible_dict(current.get("Tags") or []), tags, purge_tags)
+    if tag_changes:
+        changes["tags"] = tag_changes
     return changes
 
 
-class OidcProviderRunner(object):
-    def __init__(self, module, aws):
-        self.module = module
-        self.params = module.params
-        self.aws = aws
-
+class OidcProviderRunner(AwsRunner):
     def issuer(self):
         p = self.params
         if p["url"]:
             return issuer_host_path(p["url"])
-        response = self.aws.call("eks", "describe_cluster", missing_codes=("ResourceNotFoundException",), name=p["eks_cluster_name"])
-        if not response:
-            raise WandbModuleError("EKS cluster %r not found" % p["eks_cluster_name"])
-        issuer = ((response["cluster"].get("identity") or {}).get("oidc") or {}).get("issuer")
+        cluster = self.aws.describe_cluster(p["eks_cluster_name"], missing_ok=False)
+        issuer = ((cluster.get("identity") or {}).get("oidc") or {}).get("issuer")
         if not issuer:
-            raise WandbModuleError("EKS cluster %r has no OIDC issuer yet (status %s)" % (p["eks_cluster_name"], response["cluster"].get("status")))
+            raise WandbModuleError(
+                "EKS cluster %r has no OIDC issuer yet (status %s)" % (p["eks_cluster_name"], cluster.get("status"))
+            )
         return issuer_host_path(issuer)
 
     def find(self, issuer):
@@ -68,8 +64,11 @@ class OidcProviderRunner(object):
             return result
         if arn is None:
             if not self.module.check_mode:
-                request = dict(Url="https://" + issuer, ClientIDList=p["client_ids"],
-                               Tags=[{"Key": k, "Value": v} for k, v in (p["tags"] or {}).items()])
+                request = dict(
+                    Url="https://" + issuer,
+                    ClientIDList=p["client_ids"],
+                    Tags=[{"Key": k, "Value": v} for k, v in (p["tags"] or {}).items()],
+                )
                 if p["thumbprints"]:
                     request["ThumbprintList"] = p["thumbprints"]
                 arn = self.aws.call("iam", "create_open_id_connect_provider", **request)["OpenIDConnectProviderArn"]
@@ -78,16 +77,37 @@ class OidcProviderRunner(object):
         changes = plan_provider(current, p["client_ids"], p["thumbprints"], p["tags"], p["purge_tags"])
         if changes and not self.module.check_mode:
             for client_id in changes.get("add_client_ids", []):
-                self.aws.call("iam", "add_client_id_to_open_id_connect_provider", OpenIDConnectProviderArn=arn, ClientID=client_id)
+                self.aws.call(
+                    "iam", "add_client_id_to_open_id_connect_provider", OpenIDConnectProviderArn=arn, ClientID=client_id
+                )
             for client_id in changes.get("remove_client_ids", []):
-                self.aws.call("iam", "remove_client_id_from_open_id_connect_provider", OpenIDConnectProviderArn=arn, ClientID=client_id)
+                self.aws.call(
+                    "iam",
+                    "remove_client_id_from_open_id_connect_provider",
+                    OpenIDConnectProviderArn=arn,
+                    ClientID=client_id,
+                )
             if "thumbprints" in changes:
-                self.aws.call("iam", "update_open_id_connect_provider_thumbprint", OpenIDConnectProviderArn=arn, ThumbprintList=changes["thumbprints"])
+                self.aws.call(
+                    "iam",
+                    "update_open_id_connect_provider_thumbprint",
+                    OpenIDConnectProviderArn=arn,
+                    ThumbprintList=changes["thumbprints"],
+                )
             if "tags" in changes:
                 if changes["tags"]["set"]:
-                    self.aws.call("iam", "tag_open_id_connect_provider", OpenIDConnectProviderArn=arn,
-                                  Tags=[{"Key": k, "Value": v} for k, v in changes["tags"]["set"].items()])
+                    self.aws.call(
+                        "iam",
+                        "tag_open_id_connect_provider",
+                        OpenIDConnectProviderArn=arn,
+                        Tags=[{"Key": k, "Value": v} for k, v in changes["tags"]["set"].items()],
+                    )
                 if changes["tags"]["unset"]:
-                    self.aws.call("iam", "untag_open_id_connect_provider", OpenIDConnectProviderArn=arn, TagKeys=changes["tags"]["unset"])
+                    self.aws.call(
+                        "iam",
+                        "untag_open_id_connect_provider",
+                        OpenIDConnectProviderArn=arn,
+                        TagKeys=changes["tags"]["unset"],
+                    )
         result.update(changed=bool(changes), action="update" if changes else "none", arn=arn, changes=changes)
         return result
