@@ -27,8 +27,8 @@ options:
     type: str
     required: true
   service_account:
-    description: Name of the service account.
-    type: str
+    description: Name of the service account, or a list of names (any of them may assume the role).
+    type: raw
     required: true
 """
 

@@ -280,6 +280,7 @@ WANDB_PLAIN_SECRET_PATHS = (
     ("global", "license"),
     ("global", "mysql", "password"),
     ("global", "clickhouse", "password"),
+    ("global", "redis", "password"),
     ("global", "bucket", "secretKey"),
     ("global", "bucket", "accessKey"),
 )

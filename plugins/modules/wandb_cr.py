@@ -126,6 +126,54 @@ options:
             description: Key in the Secret.
             type: str
             default: password
+  redis:
+    description:
+      - External Redis (C(global.redis)); the chart's own Redis is turned off (C(redis.install=false)).
+    type: dict
+    suboptions:
+      host:
+        description: Redis host (ElastiCache's primary endpoint).
+        type: str
+        required: true
+      port:
+        description: Redis port.
+        type: int
+        default: 6379
+      tls:
+        description: Connect with TLS (C(global.redis.params.tls)); ElastiCache with encryption in transit needs it.
+        type: bool
+        default: true
+      password:
+        description: AUTH password; stored in the Secret C(<name>-redis).
+        type: str
+      password_secret:
+        description: An existing Secret holding the AUTH password, instead of O(redis.password).
+        type: dict
+        suboptions:
+          name:
+            description: Secret name.
+            type: str
+            required: true
+          key:
+            description: Key in the Secret.
+            type: str
+            default: password
+  service_account_annotations:
+    description:
+      - Annotations of the service accounts of W&B's components that use the files bucket (C(app), C(parquet)), such
+        as C(eks.amazonaws.com/role-arn) for an IAM role (IRSA) instead of static keys.
+    type: dict
+  ingress:
+    description: W&B's Ingress (C(ingress)) - its class and annotations, such as an ALB's certificate.
+    type: dict
+    suboptions:
+      ingress_class:
+        description: The IngressClass, such as C(alb).
+        type: str
+        aliases: [class]
+      annotations:
+        description: Annotations of the Ingress.
+        type: dict
   clickhouse:
     description: ClickHouse for Weave traces (C(global.clickhouse)).
     type: dict
@@ -360,6 +408,21 @@ def argument_spec():
             ),
         ),
         mysql=dict(type="dict", options=mysql, mutually_exclusive=[("password", "password_secret")]),
+        redis=dict(
+            type="dict",
+            options=dict(
+                host=dict(type="str", required=True),
+                port=dict(type="int", default=6379),
+                tls=dict(type="bool", default=True),
+                password=dict(type="str", no_log=True),
+                password_secret=_secret_ref("password"),
+            ),
+            mutually_exclusive=[("password", "password_secret")],
+        ),
+        service_account_annotations=dict(type="dict"),
+        ingress=dict(
+            type="dict", options=dict(ingress_class=dict(type="str", aliases=["class"]), annotations=dict(type="dict"))
+        ),
         clickhouse=dict(type="dict", options=clickhouse, mutually_exclusive=[("password", "password_secret")]),
         weave_trace=dict(type="bool", default=False),
         chart=dict(type="dict", options=dict(url=dict(type="str"), name=dict(type="str"), version=dict(type="str"))),
@@ -376,7 +439,19 @@ def argument_spec():
     return spec
 
 
-SETTINGS = ["host", "license", "license_secret", "bucket", "mysql", "clickhouse", "chart", "extra_values"]
+SETTINGS = [
+    "host",
+    "license",
+    "license_secret",
+    "bucket",
+    "mysql",
+    "redis",
+    "service_account_annotations",
+    "ingress",
+    "clickhouse",
+    "chart",
+    "extra_values",
+]
 
 
 def main():

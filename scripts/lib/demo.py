@@ -116,6 +116,41 @@ def report(bed, moto, helm_bin):
         "IAM OIDC providers: %s" % [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
     )
     print("S3 buckets: %s" % [b["Name"] for b in session.client("s3", endpoint_url=moto.url).list_buckets()["Buckets"]])
+    rds = session.client("rds", endpoint_url=moto.url)
+    for db in rds.describe_db_clusters()["DBClusters"]:
+        print(
+            "Aurora MySQL %s %s (%s): %s:%s, encrypted %s, backups %d days"
+            % (
+                db["DBClusterIdentifier"],
+                db["EngineVersion"],
+                db["Status"],
+                db["Endpoint"],
+                db["Port"],
+                db["StorageEncrypted"],
+                db["BackupRetentionPeriod"],
+            )
+        )
+    snapshots = rds.describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"]
+    print("MySQL final snapshots: %s" % [s["DBClusterSnapshotIdentifier"] for s in snapshots])
+    for group in session.client("elasticache", endpoint_url=moto.url).describe_replication_groups()[
+        "ReplicationGroups"
+    ]:
+        endpoint = group["NodeGroups"][0]["PrimaryEndpoint"]
+        print(
+            "ElastiCache Redis %s: %s:%s, TLS %s, encrypted at rest %s"
+            % (
+                group["ReplicationGroupId"],
+                endpoint["Address"],
+                endpoint["Port"],
+                group["TransitEncryptionEnabled"],
+                group["AtRestEncryptionEnabled"],
+            )
+        )
+    acm = session.client("acm", endpoint_url=moto.url)
+    print(
+        "ACM certificates: %s"
+        % [(c["DomainName"], c.get("Status")) for c in acm.list_certificates()["CertificateSummaryList"]]
+    )
 
 
 def stop_on_sigterm():

@@ -216,7 +216,8 @@ class MotoServer(object):
     def start(self):
         launcher = os.path.join(ROOT, "tests", "fixtures", "moto_server_eks_addons.py")
         port_file = self.log_path + ".port"
-        env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true")
+        # ACM issues a DNS-validated certificate once its records resolve (minutes); moto after this many seconds
+        env = dict(os.environ, MOTO_IAM_LOAD_MANAGED_POLICIES="true", MOTO_ACM_VALIDATION_WAIT="0")
         with open(self.log_path, "w") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, launcher, "--port-file", port_file], stdout=log, stderr=log, env=env
@@ -259,6 +260,16 @@ class MotoServer(object):
             ]
             for index, zone in enumerate(zones)
         ]
+
+    def make_dns_zone(self, name="demo.local"):
+        """A Route 53 hosted zone, as the user's own would be, where ACM's validation records go."""
+        import boto3  # pylint: disable=import-outside-toplevel
+
+        route53 = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        ).client("route53", endpoint_url=self.url)
+        zone = route53.create_hosted_zone(Name=name, CallerReference="selfmanaged-wandb-demo")["HostedZone"]["Id"]
+        return zone.split("/")[-1]
 
     def aws_env(self):
         return {
@@ -309,7 +320,7 @@ def helm_on_path(workdir, helm_bin):
     return bin_dir
 
 
-def demo_env(workdir, bed, moto, repo, helm_version=3, subnet_ids=None):
+def demo_env(workdir, bed, moto, repo, helm_version=3, subnet_ids=None, zone_id=None):
     """Environment for ansible-playbook -i inventories/local (see inventories/local/group_vars); with
     ``subnet_ids``, the eks_cluster stage uses those subnets instead of building a VPC."""
     env = dict(os.environ)
@@ -319,6 +330,7 @@ def demo_env(workdir, bed, moto, repo, helm_version=3, subnet_ids=None):
     env.pop("WANDB_DEMO_SUBNET_IDS", None)
     if subnet_ids:
         env["WANDB_DEMO_SUBNET_IDS"] = ",".join(subnet_ids)
+    env["WANDB_DEMO_ROUTE53_ZONE_ID"] = zone_id or ""
     env.update(
         {
             "WANDB_DEMO_KUBECONFIG": bed.kubeconfig,
@@ -354,6 +366,7 @@ class DemoServices(object):
         self.helm_version = helm_version
         self.premade_network = premade_network
         self.subnet_ids = None
+        self.zone_id = None
         self.bed = Testbed(os.path.join(workdir, "testbed"))
         self.moto = MotoServer(workdir)
         self.repo = None
@@ -366,12 +379,15 @@ class DemoServices(object):
             self.moto.start()
             if self.premade_network:
                 self.subnet_ids = self.moto.make_network()
+            self.zone_id = self.moto.make_dns_zone()
             self.repo = ChartRepo(self.workdir, self.bed.helm(3)).build().serve()
             self.operator = WandbOperatorStandin(self.bed.kubeconfig, self.bed.helm(4), self.workdir).start()
         except BaseException:
             self.stop()
             raise
-        self.env = demo_env(self.workdir, self.bed, self.moto, self.repo, self.helm_version, self.subnet_ids)
+        self.env = demo_env(
+            self.workdir, self.bed, self.moto, self.repo, self.helm_version, self.subnet_ids, self.zone_id
+        )
         return self
 
     @property

@@ -187,7 +187,10 @@ def aws_clients(moto_url):
     session = boto3.session.Session(
         region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
     )
-    return dict((name, session.client(name, endpoint_url=moto_url)) for name in ("iam", "s3", "eks", "ec2"))
+    return dict(
+        (name, session.client(name, endpoint_url=moto_url))
+        for name in ("iam", "s3", "eks", "ec2", "rds", "elasticache", "kms", "acm", "route53")
+    )
 
 
 class Chain(object):
@@ -261,8 +264,9 @@ class Chain(object):
 
     def assert_empty(self):
         """Nothing the chain makes exists: no IAM role, bucket, cluster, OIDC provider, VPC or subnet or gateway
-        the role tagged, NAT gateway, Elastic IP, namespace, Helm release, StorageClass, CSIDriver, ClusterRole(Binding)
-        or W&B CRD."""
+        the role tagged, NAT gateway, Elastic IP, namespace, Helm release, StorageClass, CSIDriver,
+        ClusterRole(Binding), W&B or load balancer controller CRD, database, cache, certificate, security group or
+        KMS key."""
         assert self.roles() == []
         assert self.buckets() == []
         assert self.aws["eks"].list_clusters()["clusters"] == []
@@ -279,3 +283,30 @@ class Chain(object):
         # cluster-wide objects of the real charts (the testbed starts with none of these)
         assert self.kube_names("csidrivers,clusterroles,clusterrolebindings") == []
         assert "weightsandbiases.apps.wandb.com" not in self.kube_names("customresourcedefinitions")
+        assert [n for n in self.kube_names("customresourcedefinitions") if n.endswith("k8s.aws")] == []
+        # W&B's data services: no database (its final snapshot stays, as teardown reports), cache, certificate or
+        # security group; the files key only waiting for KMS to delete it
+        rds = self.aws["rds"]
+        assert rds.describe_db_clusters()["DBClusters"] == [] and rds.describe_db_instances()["DBInstances"] == []
+        assert rds.describe_db_subnet_groups()["DBSubnetGroups"] == []
+        assert [
+            g
+            for g in rds.describe_db_cluster_parameter_groups()["DBClusterParameterGroups"]
+            if not g["DBClusterParameterGroupName"].startswith("default")
+        ] == []
+        assert self.aws["elasticache"].describe_replication_groups()["ReplicationGroups"] == []
+        assert [
+            g["CacheSubnetGroupName"]
+            for g in self.aws["elasticache"].describe_cache_subnet_groups()["CacheSubnetGroups"]
+            if g["CacheSubnetGroupName"] != "default"
+        ] == []
+        assert self.aws["acm"].list_certificates()["CertificateSummaryList"] == []
+        assert [
+            g["GroupName"]
+            for g in self.aws["ec2"].describe_security_groups()["SecurityGroups"]
+            if g["GroupName"] != "default"
+        ] == []
+        keys = [
+            self.aws["kms"].describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in self.aws["kms"].list_keys()["Keys"]
+        ]
+        assert [k["KeyId"] for k in keys if k["KeyManager"] == "CUSTOMER" and k["KeyState"] != "PendingDeletion"] == []

@@ -86,7 +86,7 @@ def test_demo_runs_the_chain_keeps_its_services_and_stops_them(tmp_path):
         output = wait_for(log_path, "kept running until Ctrl-C or SIGTERM", proc, timeout=900)
         workdir = re.search(r"\(state in (\S+)\)", output).group(1)
         assert "first run changed=" in output and ", second run changed=0" in output
-        assert "W&B is at http://wandb.demo.local " in output  # inventories/local's wandb_weave_host
+        assert "W&B is at https://wandb.demo.local " in output  # inventories/local's wandb_weave_host
         assert "teardown again: must change nothing" in output
         # the report: what each stage made, as the real charts made it
         for line in (

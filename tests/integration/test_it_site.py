@@ -53,6 +53,7 @@ class ChainOnHelm(object):
     pytest-xdist (``--dist loadscope``) a class runs on one worker, with its own services."""
 
     helm = None
+    plan_teardown = True
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -68,6 +69,14 @@ class ChainOnHelm(object):
         assert "would be created (encrypted, public access blocked)" in result.output
         assert "+chart: clickhouse-8.0.10" in result.output  # Helm's plan, from a dry-run against the testbed
         assert "a real run creates WeightsAndBiases wandb/wandb" in result.output
+        for planned in (  # the data modules' plans, in their diffs, and the bucket's
+            "create Aurora MySQL cluster wandb-demo-wandb-mysql 8.0.mysql_aurora.3.10.0 (encrypted, backups kept 14 "
+            "days, deletion protection)",
+            "create Redis 7.1 replication group wandb-demo-wandb-redis (2 x cache.t4g.medium, TLS in transit",
+            "S3 bucket wandb-demo-wandb-files-123456789012: would be created (KMS-encrypted",
+            "Security group wandb-demo-wandb-data would be created in the cluster's VPC",
+        ):
+            assert planned in result.output, planned
         assert LICENSE not in result.output
         chain.assert_empty()
 
@@ -80,7 +89,9 @@ class ChainOnHelm(object):
         assert len(password) >= 32
         assert password not in result.output
         assert LICENSE not in result.output
-        assert re.search(r'"msg": "W&B: http://wandb.demo.local"', result.output)
+        assert re.search(r'"msg": "W&B: https://wandb.demo.local"', result.output)
+        mysql_password = chain.kube("secret", "-n", "wandb", "wandb-mysql-password")["data"]["password"]
+        assert base64.b64decode(mysql_password).decode() not in result.output
 
     def test_second_run_and_check_run_change_nothing(self, chain):
         chain.play("site.yml").require(changed=0)
@@ -161,6 +172,91 @@ class ChainOnHelm(object):
         block = chain.aws["s3"].get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
         assert all(block.values()) and len(block) == 4
 
+    def test_wandb_data_on_aws(self, chain):
+        """MySQL, Redis, the files bucket and its key, the roles, the controller, the certificate, as AWS sees them."""
+        aws, cluster = chain.aws, chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
+        cluster_sg = cluster["resourcesVpcConfig"]["clusterSecurityGroupId"]
+        group = aws["ec2"].describe_security_groups(
+            Filters=[{"Name": "group-name", "Values": ["wandb-demo-wandb-data"]}]
+        )["SecurityGroups"][0]
+        admitted = sorted(
+            (p["FromPort"], [g["GroupId"] for g in p["UserIdGroupPairs"]], p["IpRanges"])
+            for p in group["IpPermissions"]
+        )
+        assert admitted == [(3306, [cluster_sg], []), (6379, [cluster_sg], [])]  # only the cluster
+
+        db = aws["rds"].describe_db_clusters(DBClusterIdentifier="wandb-demo-wandb-mysql")["DBClusters"][0]
+        assert (db["Engine"], db["EngineVersion"]) == ("aurora-mysql", "8.0.mysql_aurora.3.10.0")
+        assert db["StorageEncrypted"] and db["DeletionProtection"] and db["BackupRetentionPeriod"] == 14
+        assert [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [group["GroupId"]]
+        subnets = aws["rds"].describe_db_subnet_groups(DBSubnetGroupName="wandb-demo-wandb-mysql")["DBSubnetGroups"][0]
+        assert sorted(s["SubnetIdentifier"] for s in subnets["Subnets"]) == sorted(chain.services.subnet_ids)
+        parameters = aws["rds"].describe_db_cluster_parameters(DBClusterParameterGroupName="wandb-demo-wandb-mysql")
+        assert dict((p["ParameterName"], p["ParameterValue"]) for p in parameters["Parameters"]) == {
+            "binlog_format": "ROW",
+            "innodb_online_alter_log_max_size": "268435456",
+            "max_prepared_stmt_count": "1048576",
+            "sort_buffer_size": "67108864",
+        }
+        redis = aws["elasticache"].describe_replication_groups(ReplicationGroupId="wandb-demo-wandb-redis")[
+            "ReplicationGroups"
+        ][0]
+        assert (
+            redis["TransitEncryptionEnabled"]
+            and redis["AtRestEncryptionEnabled"]
+            and redis["AutomaticFailover"] == "enabled"
+        )
+
+        bucket = "wandb-demo-wandb-files-123456789012"
+        key = aws["kms"].describe_key(KeyId="alias/wandb-demo-wandb-files")["KeyMetadata"]
+        assert aws["kms"].get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"]
+        rule = aws["s3"].get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["Arn"]}
+        assert rule["BucketKeyEnabled"]
+        assert all(aws["s3"].get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+        cors = aws["s3"].get_bucket_cors(Bucket=bucket)["CORSRules"]
+        assert [(r["AllowedOrigins"], sorted(r["AllowedMethods"])) for r in cors] == [
+            (["https://wandb.demo.local"], ["GET", "HEAD", "PUT"])
+        ]
+        # the files role: only W&B's service accounts, only this bucket and key
+        role = aws["iam"].get_role(RoleName="wandb-demo-wandb-files")["Role"]
+        subjects = [
+            v
+            for s in role["AssumeRolePolicyDocument"]["Statement"]
+            for k, v in s["Condition"]["StringEquals"].items()
+            if k.endswith(":sub")
+        ]
+        assert subjects == [
+            [
+                "system:serviceaccount:wandb:wandb-app",
+                "system:serviceaccount:wandb:wandb-parquet",
+                "system:serviceaccount:wandb:wandb",
+            ]
+        ]
+        policy = aws["iam"].get_role_policy(RoleName="wandb-demo-wandb-files", PolicyName="wandb-files")[
+            "PolicyDocument"
+        ]
+        assert sorted(s["Resource"] for s in policy["Statement"]) == sorted(
+            ["arn:aws:s3:::%s" % bucket, "arn:aws:s3:::%s/*" % bucket, key["Arn"]]
+        )
+
+        # HTTPS: the controller on its role, the certificate issued through the zone's validation record
+        assert chain.helm_chart("kube-system", "aws-load-balancer-controller") == "aws-load-balancer-controller-3.5.0"
+        controller = chain.kube("serviceaccount", "-n", "kube-system", "aws-load-balancer-controller")
+        assert controller["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
+            ":role/wandb-demo-wandb-lb-controller"
+        )
+        args = chain.kube("deployment", "-n", "kube-system", "aws-load-balancer-controller")["spec"]["template"][
+            "spec"
+        ]["containers"][0]["args"]
+        assert (
+            "--cluster-name=wandb-demo" in args and "--aws-vpc-id=%s" % cluster["resourcesVpcConfig"]["vpcId"] in args
+        )
+        certificates = aws["acm"].list_certificates()["CertificateSummaryList"]
+        assert [(c["DomainName"], c["Status"]) for c in certificates] == [("wandb.demo.local", "ISSUED")]
+        records = aws["route53"].list_resource_record_sets(HostedZoneId=chain.services.zone_id)["ResourceRecordSets"]
+        assert [r["Type"] for r in records if r["Name"].startswith("_")] == ["CNAME"]
+
     def test_wandb_as_the_real_operator_wandb_chart_renders_it(self, chain):
         """What the stand-in operator installed from the resource: operator-wandb 0.43.8, as the real one would."""
         operator = chain.kube("deployment", "-n", "wandb-cr", "wandb-controller-manager")
@@ -210,24 +306,67 @@ class ChainOnHelm(object):
             assert name in secrets, "%s needs Secret %s, which is not in namespace wandb" % (workload, name)
             assert key is None or key in secrets[name], "%s needs key %s of Secret %s" % (workload, key, name)
         assert base64.b64decode(secrets["wandb-license"]["license"]).decode() == LICENSE
+
+        # W&B on wandb_data's services: app (and parquet) get MySQL with the password by reference, Redis over TLS,
+        # the bucket and its key, the files role; nothing runs MySQL or Redis in the cluster; the ingress is an ALB's
+        mysql = chain.aws["rds"].describe_db_clusters(DBClusterIdentifier="wandb-demo-wandb-mysql")["DBClusters"][0]
+        redis = chain.aws["elasticache"].describe_replication_groups(ReplicationGroupId="wandb-demo-wandb-redis")
+        redis_host = redis["ReplicationGroups"][0]["NodeGroups"][0]["PrimaryEndpoint"]["Address"]
+        key_arn = chain.aws["kms"].describe_key(KeyId="alias/wandb-demo-wandb-files")["KeyMetadata"]["Arn"]
+        configmaps = dict(
+            (c["metadata"]["name"], c.get("data") or {}) for c in chain.kube("configmaps", "-n", "wandb")["items"]
+        )
+        for name in ("wandb-app-bc", "wandb-parquet-bc"):
+            pod = chain.kube("deployment", "-n", "wandb", name)["spec"]["template"]["spec"]
+            container = [c for c in pod["containers"] if c["name"] in ("app", "parquet")][0]
+            env = dict((e["name"], e.get("value", e.get("valueFrom"))) for e in container["env"])
+            assert env["MYSQL_HOST"] == mysql["Endpoint"] and env["MYSQL_PORT"] == "3306"
+            assert env["MYSQL_PASSWORD"] == {"secretKeyRef": {"name": "wandb-mysql-password", "key": "password"}}
+            loaded = {}
+            for source in container.get("envFrom") or []:
+                loaded.update(configmaps.get((source.get("configMapRef") or {}).get("name"), {}))
+            assert loaded["REDIS_HOST"] == redis_host and "tls=true" in loaded["REDIS_PARAMS"]
+            assert (loaded["BUCKET_NAME"], loaded["AWS_REGION"], loaded["AWS_S3_KMS_ID"]) == (
+                "wandb-demo-wandb-files-123456789012",
+                "us-east-1",
+                key_arn,
+            )
+            account = chain.kube("serviceaccount", "-n", "wandb", pod["serviceAccountName"])
+            assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
+                ":role/wandb-demo-wandb-files"
+            )
+        assert [n for n in chain.kube_names("statefulsets", "-n", "wandb") if "mysql" in n or "redis" in n] == []
+        ingress = chain.kube("ingress", "-n", "wandb", "wandb")
+        assert ingress["spec"]["ingressClassName"] == "alb"
+        annotations = ingress["metadata"]["annotations"]
+        certificate = chain.aws["acm"].list_certificates()["CertificateSummaryList"][0]["CertificateArn"]
+        assert annotations["alb.ingress.kubernetes.io/certificate-arn"] == certificate
+        assert annotations["alb.ingress.kubernetes.io/listen-ports"] == '[{"HTTP": 80}, {"HTTPS": 443}]'
+        assert [r["host"] for r in ingress["spec"]["rules"]] == ["wandb.demo.local"]
+        spec = json.dumps(cr["spec"])
+        assert base64.b64decode(secrets["wandb-mysql-password"]["password"]).decode() not in spec
         copied = chain.kube("secret", "-n", "wandb", "wandb-clickhouse-auth")["data"]["password"]
         assert copied == chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
 
     def test_teardown_removes_everything_and_runs_again(self, chain):
-        plan = chain.play("teardown.yml", "--check", "--diff").require()
-        assert plan.changed > 5
-        assert len(chain.roles()) == 4 and chain.kube_names("weightsandbiases", "-n", "wandb") == [
+        if self.plan_teardown:
+            plan = chain.play("teardown.yml", "--check", "--diff").require()
+            assert plan.changed > 5
+        assert len(chain.roles()) == 6 and chain.kube_names("weightsandbiases", "-n", "wandb") == [
             "wandb"
         ]  # nothing removed
         result = chain.play("teardown.yml").require()
         assert result.changed > 5
+        assert re.search(r"Kept final snapshot wandb-demo-wandb-mysql-final-\d{14} of MySQL", result.output)
         chain.assert_empty()
         chain.play("teardown.yml").require(changed=0)
 
 
 class TestHelm3(ChainOnHelm):
     helm = 3
+    plan_teardown = True  # teardown's plan hardly depends on Helm's version: once is enough
 
 
 class TestHelm4(ChainOnHelm):
     helm = 4
+    plan_teardown = False

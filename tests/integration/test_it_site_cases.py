@@ -254,6 +254,43 @@ BAD_INPUT = {
             "supports; set eks_cluster_allow_unsupported_version=true to use it anyway",
         ),
     ),
+    # W&B's data on AWS
+    "data_prefix": (
+        {"wandb_data_name_prefix": "Bad_Prefix"},
+        [],
+        (
+            CHECK_TASK % "wandb_data",
+            "wandb_data: wandb_data_name_prefix must make AWS names: lowercase letters, digits and single hyphens, "
+            "starting with a letter, and short enough for Bad_Prefix-redis to have at most 40 characters",
+        ),
+    ),
+    "data_backups": (
+        {"wandb_data_mysql_backup_retention_days": 40},
+        [],
+        (
+            CHECK_TASK % "wandb_data",
+            "wandb_data: wandb_data_mysql_backup_retention_days must be 1-35 (days RDS keeps backups)",
+        ),
+    ),
+    "data_no_certificate": (
+        {"wandb_data_route53_zone_id": ""},
+        [],
+        (
+            CHECK_TASK % "wandb_data",
+            "wandb_data: wandb_data_certificate_arn or wandb_data_route53_zone_id must be set with "
+            "wandb_data_ingress=alb (a certificate issued for wandb.demo.local, or the Route 53 zone that validates "
+            "a new one)",
+        ),
+    ),
+    "data_external_mysql": (
+        {"wandb_data_mysql_engine": "external", "wandb_data_mysql_external": {"host": "db.example"}},
+        [],
+        (
+            CHECK_TASK % "wandb_data",
+            "wandb_data: wandb_data_mysql_external must give host and password_secret {name, key} (a Secret in wandb) "
+            "with wandb_data_mysql_engine=external",
+        ),
+    ),
     "weave_without_clickhouse": (
         {},
         ["--skip-tags", "clickhouse"],
@@ -293,6 +330,8 @@ def test_aws_inventory_plans_a_real_account(chain):
         "ebs_csi_chart_repo_url": mirror,
         "clickhouse_chart_repo_url": mirror,
         "wandb_weave_operator_chart_repo_url": mirror,
+        "wandb_data_lb_controller_chart_repo_url": mirror,
+        "wandb_data_route53_zone_id": "Z0EXAMPLEZONE",
     }
     args = ["-e", json.dumps(extra), "--check", "--diff"]
     result = chain.play(
@@ -304,6 +343,8 @@ def test_aws_inventory_plans_a_real_account(chain):
     for stage in (
         "creates IAM role wandb-ebs-csi",
         "creates an S3 bucket, IAM role wandb-clickhouse",
+        "creates security group wandb-wandb-data, Aurora MySQL cluster wandb-wandb-mysql, ElastiCache Redis",
+        "the AWS Load Balancer Controller and a certificate for wandb.example.com",
         "installs W&B (operator mode)",
     ):
         assert stage in result.output
@@ -312,9 +353,12 @@ def test_aws_inventory_plans_a_real_account(chain):
 
 
 def test_chart_mode(chain):
-    """The real wandb/wandb chart 0.3.9: the license in a Secret the role makes (not in the release), a LoadBalancer,
-    MySQL's volume on ebs-sc."""
-    mode = ["-e", json.dumps({"wandb_weave_mode": "chart", "wandb_weave_weave_trace": False})]
+    """The real wandb/wandb chart 0.3.9: the license in a Secret the role makes (not in the release). With
+    wandb_data's in_cluster mode: a LoadBalancer, MySQL's volume on ebs-sc; then moved onto wandb_data's AWS services:
+    RDS MySQL (password copied inside the cluster), Redis over TLS, the bucket and key, the files role, the ALB
+    ingress."""
+    in_cluster = {"wandb_weave_mode": "chart", "wandb_weave_weave_trace": False, "wandb_data_mode": "in_cluster"}
+    mode = ["-e", json.dumps(in_cluster)]
     result = chain.play("site.yml", "--skip-tags", "clickhouse", "-vvv", "--diff", *mode).require()
     assert LICENSE not in result.output
     assert chain.helm_chart("wandb", "wandb") == "wandb-0.3.9"
@@ -336,7 +380,39 @@ def test_chart_mode(chain):
     for record in chain.kube("secrets", "-n", "wandb", "-l", "owner=helm")["items"]:
         assert LICENSE not in harness.decode_helm_record(record["data"]["release"])
     chain.play("site.yml", "--skip-tags", "clickhouse", *mode).require(changed=0)
-    chain.play("teardown.yml", *mode).require()
+    assert chain.aws["rds"].describe_db_clusters()["DBClusters"] == []  # in_cluster: nothing on AWS
+
+    # the RDS MySQL path here (the chain's is Aurora): one instance, W&B's parameter group, the password generated
+    on_aws = ["-e", json.dumps(dict(in_cluster, wandb_data_mode="aws", wandb_data_mysql_engine="mysql"))]
+    chain.play("site.yml", "--skip-tags", "clickhouse", *on_aws).require()
+    db = chain.aws["rds"].describe_db_instances()["DBInstances"][0]
+    assert (db["Engine"], db["EngineVersion"][:4], db["DBInstanceClass"]) == ("mysql", "8.4.", "db.r6g.large")
+    assert db["StorageEncrypted"] and db["DeletionProtection"] and db["AllocatedStorage"] == 100
+    assert [g["DBParameterGroupName"] for g in db["DBParameterGroups"]] == ["wandb-demo-wandb-mysql"]
+    parameters = chain.aws["rds"].describe_db_parameters(DBParameterGroupName="wandb-demo-wandb-mysql")["Parameters"]
+    assert sorted(p["ParameterName"] for p in parameters) == [
+        "binlog_format",
+        "innodb_online_alter_log_max_size",
+        "max_prepared_stmt_count",
+        "sort_buffer_size",
+    ]
+    db["Endpoint"] = db["Endpoint"]["Address"]
+    app = chain.kube("deployment", "-n", "wandb", "wandb")["spec"]["template"]["spec"]
+    env = dict((e["name"], e.get("value", e.get("valueFrom"))) for e in app["containers"][0]["env"])
+    assert env["DB_HOST"] == db["Endpoint"] and env["DB_PASSWORD"]["secretKeyRef"]["name"] == "wandb-secrets"
+    secret = chain.kube("secret", "-n", "wandb", "wandb-secrets")["data"]
+    assert secret["MYSQL_PASSWORD"] == chain.kube("secret", "-n", "wandb", "wandb-mysql-password")["data"]["password"]
+    assert base64.b64decode(secret["BUCKET"]).decode() == "s3://wandb-demo-wandb-files-123456789012"
+    assert env["REDIS"].startswith("redis://master.wandb-demo-wandb-redis.") and "tls=true" in env["REDIS"]
+    assert env["AWS_S3_KMS_ID"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
+    assert "wandb-mysql" not in chain.kube_names("statefulsets", "-n", "wandb")
+    ingress = chain.kube("ingress", "-n", "wandb", "wandb")
+    assert ingress["spec"]["ingressClassName"] == "alb"
+    assert ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/certificate-arn"].startswith("arn:aws:acm:")
+    account = chain.kube("serviceaccount", "-n", "wandb", app["serviceAccountName"])
+    assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-wandb-files")
+    chain.play("site.yml", "--skip-tags", "clickhouse", *on_aws).require(changed=0)
+    chain.play("teardown.yml", *on_aws).require()
     chain.assert_empty()
 
 
@@ -369,9 +445,9 @@ def test_smoke_playbook_hands_the_sdk_url_and_key_without_printing_the_key(tmp_p
         smoke, "-vvv", "-e", json.dumps({"smoke_api_key": key}), inventory=harness.INVENTORY, env=env, timeout=300
     ).require()
     assert key not in result.output
-    assert "Logged run standin1: http://wandb.demo.local/me/smoke/runs/standin1" in result.output
+    assert "Logged run standin1: https://wandb.demo.local/me/smoke/runs/standin1" in result.output
     assert json.loads(record.read_text()) == {
-        "base_url": "http://wandb.demo.local",
+        "base_url": "https://wandb.demo.local",
         "api_key_set": True,
         "project": "smoke",
         "steps": 10,

@@ -2,7 +2,9 @@
 
 A scenario per role that the chain tests do not already run on its own: ebs_csi and clickhouse each after only
 the eks_cluster role (clickhouse without the EBS CSI stage), wandb_weave with ClickHouse given by hand. The
-eks_cluster role on its own, VPC included, is tests/integration/test_it_aws.py; the whole chain is
+eks_cluster role on its own, VPC included, is tests/integration/test_it_aws.py; wandb_data needs the cluster's VPC,
+security group and OIDC provider and W&B's namespace, as the chain gives them: its Aurora path is the chain's, its
+RDS MySQL path test_it_site_cases.py's chart mode, its modules' paths test_data_services.py. The whole chain is
 tests/integration/test_it_site.py and the demo. The scenarios share one set of services (moto, a testbed, the
 chart repository, the stand-in W&B operator; each scenario's destroy leaves them empty), with the environment
 inventories/local reads and subnets made in moto, so no scenario builds a VPC.
@@ -33,9 +35,9 @@ def services(tmp_path_factory):
     started.stop()
 
 
-def test_there_is_a_scenario_per_role_but_eks_cluster():
+def test_there_is_a_scenario_per_role_but_eks_cluster_and_wandb_data():
     roles = sorted(r for r in os.listdir(os.path.join(ROOT, "roles")) if not r.startswith("_"))  # internal roles aside
-    assert SCENARIOS == sorted(set(roles) - {"eks_cluster"})
+    assert SCENARIOS == sorted(set(roles) - {"eks_cluster", "wandb_data"})
 
 
 def sections(output, scenario):

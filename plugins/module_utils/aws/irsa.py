@@ -32,15 +32,20 @@ def issuer_host_path(issuer_url):
 def irsa_trust_policy(oidc_provider_arn, namespace, service_account):
     """Trust policy for sts:AssumeRoleWithWebIdentity by ``system:serviceaccount:<namespace>:<service_account>``.
 
-    StringEquals on both ``sub`` (this service account only) and ``aud`` (tokens minted for STS only).
+    StringEquals on both ``sub`` (these service accounts only: one name or a list) and ``aud`` (tokens minted for
+    STS only).
     """
     match = _PROVIDER_ARN_RE.match(oidc_provider_arn or "")
     if not match:
         raise WandbModuleError("%r is not an IAM OIDC provider ARN" % (oidc_provider_arn,))
-    for what, value in (("namespace", namespace), ("service account", service_account)):
+    accounts = service_account if isinstance(service_account, (list, tuple)) else [service_account]
+    if not accounts:
+        raise WandbModuleError("at least one service account is needed")
+    for what, value in [("namespace", namespace)] + [("service account", name) for name in accounts]:
         if not _K8S_NAME_RE.match(value or ""):
             raise WandbModuleError("%s %r is not a valid Kubernetes name" % (what, value))
     issuer = match.group("issuer")
+    subjects = ["system:serviceaccount:%s:%s" % (namespace, name) for name in accounts]
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -50,7 +55,7 @@ def irsa_trust_policy(oidc_provider_arn, namespace, service_account):
                 "Action": "sts:AssumeRoleWithWebIdentity",
                 "Condition": {
                     "StringEquals": {
-                        "%s:sub" % issuer: "system:serviceaccount:%s:%s" % (namespace, service_account),
+                        "%s:sub" % issuer: subjects[0] if len(subjects) == 1 else subjects,
                         "%s:aud" % issuer: "sts.amazonaws.com",
                     }
                 },

@@ -192,6 +192,28 @@ class AwsService(object):
                     "%s %s failed: %s (check region, credentials and endpoint_url)" % (service.upper(), operation, exc)
                 ) from exc
 
+    def paginate(self, service, operation, result_key, **kwargs):
+        """Every item of a paginated listing (``result_key`` of each page), errors as ``call`` makes them."""
+        items = []
+
+        def all_pages():
+            for page in self.client(service).get_paginator(operation).paginate(**kwargs):
+                items.extend(page.get(result_key) or [])
+            return items
+
+        from botocore.exceptions import BotoCoreError, ClientError  # pylint: disable=import-outside-toplevel
+
+        try:
+            return all_pages()
+        except ClientError as exc:
+            raise WandbModuleError(
+                "%s %s failed: %s" % (service.upper(), operation, exc), error_code=error_code(exc)
+            ) from exc
+        except BotoCoreError as exc:
+            raise WandbModuleError(
+                "%s %s failed: %s (check region, credentials and endpoint_url)" % (service.upper(), operation, exc)
+            ) from exc
+
     def describe_cluster(self, name, missing_ok=True):
         """An EKS cluster (DescribeCluster), None when it does not exist; with ``missing_ok=False`` that is an error."""
         response = self.call("eks", "describe_cluster", missing_codes=("ResourceNotFoundException",), name=name)

@@ -91,6 +91,13 @@ class ApplyRunner(KubeRunner):
             obj = dict(definition)
             targets.append((obj, resources.path(obj, p["namespace"])))  # every path resolved before any change
         outcomes = [self._one(obj, path) for obj, path in targets]
+        if p["state"] == "absent" and p.get("wait") and not self.module.check_mode:
+            # A Namespace takes its PersistentVolumeClaims with it; the EBS volumes go only while the CSI driver still
+            # runs, so a teardown must not move on before the objects are gone. All are deleted first, then waited
+            # for: their finalizers run side by side.
+            for (_obj, path), outcome in zip(targets, outcomes):
+                if outcome["changed"]:
+                    self.wait_gone(path, outcome["object"], p["wait_timeout"])
         result = dict(changed=any(o["changed"] for o in outcomes), results=outcomes)
         diffs = [o.pop("_diff") for o in outcomes]
         if self.module._diff:
@@ -104,10 +111,6 @@ class ApplyRunner(KubeRunner):
         if p["state"] == "absent":
             if existing is not None and not self.module.check_mode:
                 self.kube.delete(path)
-                if p.get("wait"):
-                    # A Namespace takes its PersistentVolumeClaims with it; the EBS volumes go only while the CSI
-                    # driver still runs, so a teardown must not move on before the object is gone.
-                    self.wait_gone(path, label, p["wait_timeout"])
             return dict(
                 object=label,
                 action="delete" if existing else "none",

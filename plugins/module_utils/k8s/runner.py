@@ -127,7 +127,7 @@ class KubeRunner(object):
                 raise timeout_message()
             self.sleep(interval)
 
-    def wait_gone(self, path, label, timeout, interval=2):
+    def wait_gone(self, path, label, timeout, interval=1):
         """Until the object at ``path`` is deleted (finalizers run; a Namespace takes its contents with it)."""
         return self.wait_until(
             lambda: self.kube.get(path, missing_ok=True) is None,

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import secrets
 import string
 
@@ -27,6 +28,17 @@ _ALPHABET = string.ascii_letters + string.digits
 
 def generate_value(length):
     return "".join(secrets.choice(_ALPHABET) for dummy in range(length))
+
+
+def read_secret_value(kube, namespace, name, key):
+    """One value of a Secret, decoded, for a module that hands it straight to another API (never returned)."""
+    secret = kube.get(namespaced_path("v1", "secrets", namespace, name), missing_ok=True)
+    if secret is None:
+        raise WandbModuleError("Secret %s/%s does not exist" % (namespace, name))
+    value = (secret.get("data") or {}).get(key)
+    if not value:
+        raise WandbModuleError("Secret %s/%s has no key %s" % (namespace, name, key))
+    return base64.b64decode(value).decode("utf-8")
 
 
 def copy_map(copy_from):

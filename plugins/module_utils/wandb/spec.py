@@ -7,7 +7,9 @@ Value paths follow the operator-wandb chart's values.yaml (wandb/helm-charts, ch
   global.host; global.licenseSecret {name, key}; global.bucket {provider, name, path, region, kmsKey}
   (same keys as global.defaultBucket); global.mysql {host, port, database, user,
   passwordSecret {name, passwordKey}}; global.clickhouse {host, port, user, database, replicated,
-  passwordSecret {name, passwordKey}} (templates/_clickhouse.tpl reads exactly these);
+  passwordSecret {name, passwordKey}} (templates/_clickhouse.tpl reads exactly these); global.redis {host, port,
+  params {tls}, secret {secretName, secretKey}} with redis.install false; <component>.serviceAccount.annotations (no
+  global key exists); ingress {class, annotations} (global.ingress is read by no template);
   global.weave-trace.enabled and weave-trace.install.
 W&B's self-managed Weave guide: ClickHouse's cluster must be ``weave_cluster`` unless
 WF_CLICKHOUSE_REPLICATED_CLUSTER is set in ``weave-trace.extraEnv`` (a name -> value map; the chart has no
@@ -54,8 +56,12 @@ class SecretPlan(object):
         return "SecretPlan(%s, keys=%s)" % (self.name, sorted(self.data))
 
 
+# W&B's components that read and write the files bucket (operator-wandb 0.43.8: only they get its settings).
+BUCKET_COMPONENTS = ("app", "parquet")
+
+
 def secret_names(cr_name):
-    return {"license": "%s-license" % cr_name, "mysql": "%s-mysql" % cr_name, "clickhouse": "%s-clickhouse" % cr_name}
+    return dict((what, "%s-%s" % (cr_name, what)) for what in ("license", "mysql", "redis", "clickhouse"))
 
 
 def _password_ref(settings, what, default_name, secrets):
@@ -80,9 +86,10 @@ def build_spec(name, settings):
     """``(spec, secrets)`` for a WeightsAndBiases named ``name``.
 
     ``settings``: host, license, license_secret {name, key}, bucket {provider, name, path, region,
-    kms_key}, mysql {host, port, database, user, password | password_secret}, clickhouse {host, port,
-    user, password | password_secret, database, replicated, cluster}, weave_trace, chart {url, name,
-    version}, extra_values.
+    kms_key}, mysql {host, port, database, user, password | password_secret}, redis {host, port, tls,
+    password | password_secret}, service_account_annotations, ingress {ingress_class, annotations},
+    clickhouse {host, port, user, password | password_secret, database, replicated, cluster}, weave_trace,
+    chart {url, name, version}, extra_values.
     """
     names = secret_names(name)
     secrets = []
@@ -129,6 +136,31 @@ def build_spec(name, settings):
             "user": mysql.get("user") or "wandb",
             "passwordSecret": _password_ref(mysql, "mysql", names["mysql"], secrets),
         }
+
+    redis = settings.get("redis")
+    if redis:
+        if not redis.get("host"):
+            raise WandbModuleError("redis.host is required")
+        values["redis"] = {"install": False}
+        global_values["redis"] = {"host": redis["host"], "port": int(redis.get("port") or 6379)}
+        if redis.get("tls", True):
+            global_values["redis"]["params"] = {"tls": True}
+        if redis.get("password_secret") or redis.get("password") is not None:
+            ref = _password_ref(redis, "redis", names["redis"], secrets)
+            global_values["redis"]["secret"] = {"secretName": ref["name"], "secretKey": ref["passwordKey"]}
+
+    annotations = settings.get("service_account_annotations")
+    if annotations:
+        for component in BUCKET_COMPONENTS:
+            values[component] = {"serviceAccount": {"annotations": dict(annotations)}}
+
+    ingress = settings.get("ingress")
+    if ingress:
+        values["ingress"] = dict(
+            (key, value)
+            for key, value in (("class", ingress.get("ingress_class")), ("annotations", ingress.get("annotations")))
+            if value
+        )
 
     clickhouse = settings.get("clickhouse")
     if clickhouse:

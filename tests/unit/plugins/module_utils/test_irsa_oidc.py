@@ -52,3 +52,12 @@ def test_provider_plan():
         "thumbprints": ["BB"],
         "tags": {"set": {"b": "2"}, "unset": ["a"]},
     }
+
+
+def test_trust_policy_for_several_service_accounts():
+    policy = irsa_trust_policy(ARN, "wandb", ["wandb-app", "wandb-parquet"])
+    condition = policy["Statement"][0]["Condition"]["StringEquals"]
+    subjects = [v for k, v in condition.items() if k.endswith(":sub")]
+    assert subjects == [["system:serviceaccount:wandb:wandb-app", "system:serviceaccount:wandb:wandb-parquet"]]
+    with pytest.raises(WandbModuleError, match="at least one service account"):
+        irsa_trust_policy(ARN, "wandb", [])

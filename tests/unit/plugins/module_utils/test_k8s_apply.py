@@ -62,7 +62,7 @@ def test_wait_gone_polls_until_the_object_is_gone():
     runner, now = _runner(60)
     runner.kube = _Gone(3)
     runner.wait_gone("/api/v1/namespaces/x", "Namespace/x", 60)
-    assert now[0] == 6  # three polls found it, two-second steps
+    assert now[0] == 3  # three polls found it, one-second steps
 
 
 def test_wait_gone_names_the_object_on_timeout():

@@ -103,6 +103,35 @@ def test_extra_values_merge_last():
     assert spec["values"]["app"] == {"replicas": 2}
 
 
+def test_data_services_redis_service_accounts_and_ingress():
+    """wandb_data's wiring: Redis over TLS (password by reference or kept in a Secret), the files role on the
+    components that use the bucket, the ALB ingress; the chart's own Redis off."""
+    role = {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/files"}
+    ingress = {"ingress_class": "alb", "annotations": {"alb.ingress.kubernetes.io/certificate-arn": "arn:cert"}}
+    spec, secrets = build(
+        redis={"host": "master.cache", "port": 6379, "tls": True},
+        service_account_annotations=role,
+        ingress=ingress,
+    )
+    values = spec["values"]
+    assert values["global"]["redis"] == {"host": "master.cache", "port": 6379, "params": {"tls": True}}
+    assert values["redis"] == {"install": False}
+    assert values["app"] == values["parquet"] == {"serviceAccount": {"annotations": role}}
+    assert values["ingress"] == {"class": "alb", "annotations": ingress["annotations"]}
+    assert [s.name for s in secrets] == ["wandb-license"]
+
+    spec, dummy = build(redis={"host": "r", "tls": False, "password_secret": {"name": "mine", "key": "auth"}})
+    assert spec["values"]["global"]["redis"] == {
+        "host": "r",
+        "port": 6379,
+        "secret": {"secretName": "mine", "secretKey": "auth"},
+    }
+    spec, secrets = build(redis={"host": "r", "password": "redispw"})
+    assert spec["values"]["global"]["redis"]["secret"] == {"secretName": "wandb-redis", "secretKey": "password"}
+    assert [(s.name, s.data) for s in secrets][1] == ("wandb-redis", {"password": "redispw"})
+    assert "redispw" not in repr(spec)
+
+
 @pytest.mark.parametrize(
     "settings,message",
     [
@@ -116,6 +145,7 @@ def test_extra_values_merge_last():
         ({"bucket": {"provider": "minio", "name": "b"}}, "bucket.provider"),
         ({"mysql": {"host": "db"}}, "mysql needs password"),
         ({"extra_values": {"global": {"license": "plain"}}}, "spec.values.global.license holds a secret"),
+        ({"extra_values": {"global": {"redis": {"password": "plain"}}}}, "spec.values.global.redis.password holds"),
     ],
 )
 def test_bad_settings(settings, message):
