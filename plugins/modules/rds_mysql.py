@@ -107,6 +107,11 @@ options:
         made anew (deleted with its namespace, say), so W&B and the database agree.
     type: bool
     default: false
+  secrets_manager_secret:
+    description:
+      - Also keep the password in this AWS Secrets Manager secret, as JSON (C(engine), C(host), C(port), C(dbname),
+        C(username), C(password)), for tools outside the cluster; removal deletes it (recoverable for 7 days).
+    type: str
   parameters:
     description: Settings of the parameter group (applied at the next reboot; a new database starts with them).
     type: dict
@@ -224,6 +229,7 @@ def main():
             ),
         ),
         update_password=dict(type="bool", default=False, no_log=False),
+        secrets_manager_secret=dict(type="str", no_log=False),
         parameters=dict(type="dict", default={}),
         backup_retention_period=dict(type="int", default=7),
         deletion_protection=dict(type="bool", default=True),

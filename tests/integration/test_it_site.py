@@ -54,6 +54,11 @@ class ChainOnHelm(object):
 
     helm = None
     plan_teardown = True
+    data_on_aws = True  # wandb_data_mode aws; else in_cluster (W&B's chart runs MySQL and Redis)
+
+    def play(self, chain, playbook, *args):
+        mode = [] if self.data_on_aws else ["-e", "wandb_data_mode=in_cluster"]
+        return chain.play(playbook, *(mode + list(args)))
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -65,23 +70,27 @@ class ChainOnHelm(object):
         harness.remove(path)
 
     def test_check_diff_plans_the_chain_and_changes_nothing(self, chain):
-        result = chain.play("site.yml", "--check", "--diff").require()
+        result = self.play(chain, "site.yml", "--check", "--diff").require()
         assert "would be created (encrypted, public access blocked)" in result.output
         assert "+chart: clickhouse-8.0.10" in result.output  # Helm's plan, from a dry-run against the testbed
         assert "a real run creates WeightsAndBiases wandb/wandb" in result.output
-        for planned in (  # the data modules' plans, in their diffs, and the bucket's
-            "create Aurora MySQL cluster wandb-demo-wandb-mysql 8.0.mysql_aurora.3.10.0 (encrypted, backups kept 14 "
-            "days, deletion protection)",
-            "create Redis 7.1 replication group wandb-demo-wandb-redis (2 x cache.t4g.medium, TLS in transit",
-            "S3 bucket wandb-demo-wandb-files-123456789012: would be created (KMS-encrypted",
-            "Security group wandb-demo-wandb-data would be created in the cluster's VPC",
+        for planned in (
+            ()
+            if not self.data_on_aws
+            else (  # the data modules' plans, in their diffs, the bucket's
+                "create Aurora MySQL cluster wandb-demo-wandb-mysql 8.0.mysql_aurora.3.10.0 (encrypted, backups "
+                "kept 14 days, deletion protection)",
+                "create Redis 7.1 replication group wandb-demo-wandb-redis (2 x cache.t4g.medium, TLS in transit",
+                "S3 bucket wandb-demo-wandb-files-123456789012: would be created (KMS-encrypted",
+                "Security group wandb-demo-wandb-data would be created in the cluster's VPC",
+            )
         ):
             assert planned in result.output, planned
         assert LICENSE not in result.output
         chain.assert_empty()
 
     def test_converge_prints_no_secret(self, chain):
-        result = chain.play("site.yml", "-vvv", "--diff").require()
+        result = self.play(chain, "site.yml", "-vvv", "--diff").require()
         assert result.changed > 10
         password = base64.b64decode(
             chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
@@ -90,12 +99,13 @@ class ChainOnHelm(object):
         assert password not in result.output
         assert LICENSE not in result.output
         assert re.search(r'"msg": "W&B: https://wandb.demo.local"', result.output)
-        mysql_password = chain.kube("secret", "-n", "wandb", "wandb-mysql-password")["data"]["password"]
-        assert base64.b64decode(mysql_password).decode() not in result.output
+        if self.data_on_aws:
+            mysql_password = chain.kube("secret", "-n", "wandb", "wandb-mysql-password")["data"]["password"]
+            assert base64.b64decode(mysql_password).decode() not in result.output
 
     def test_second_run_and_check_run_change_nothing(self, chain):
-        chain.play("site.yml").require(changed=0)
-        chain.play("site.yml", "--check", "--diff").require(changed=0)
+        self.play(chain, "site.yml").require(changed=0)
+        self.play(chain, "site.yml", "--check", "--diff").require(changed=0)
 
     def test_the_cluster_and_the_ebs_csi_driver(self, chain):
         cluster = chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
@@ -174,6 +184,20 @@ class ChainOnHelm(object):
 
     def test_wandb_data_on_aws(self, chain):
         """MySQL, Redis, the files bucket and its key, the roles, the controller, the certificate, as AWS sees them."""
+        if not self.data_on_aws:  # in_cluster: nothing of the stage's on AWS, no controller
+            aws = chain.aws
+            assert (
+                aws["rds"].describe_db_clusters()["DBClusters"]
+                == aws["rds"].describe_db_instances()["DBInstances"]
+                == []
+            )
+            assert aws["elasticache"].describe_replication_groups()["ReplicationGroups"] == []
+            assert (
+                aws["acm"].list_certificates()["CertificateSummaryList"] == [] and aws["kms"].list_keys()["Keys"] == []
+            )
+            assert [r for r in chain.roles() if "wandb-data" in r or r.endswith(("-files", "-lb-controller"))] == []
+            assert "aws-load-balancer-controller" not in chain.kube_names("deployments", "-n", "kube-system")
+            return
         aws, cluster = chain.aws, chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
         cluster_sg = cluster["resourcesVpcConfig"]["clusterSecurityGroupId"]
         group = aws["ec2"].describe_security_groups(
@@ -306,7 +330,16 @@ class ChainOnHelm(object):
             assert name in secrets, "%s needs Secret %s, which is not in namespace wandb" % (workload, name)
             assert key is None or key in secrets[name], "%s needs key %s of Secret %s" % (workload, key, name)
         assert base64.b64decode(secrets["wandb-license"]["license"]).decode() == LICENSE
+        copied = chain.kube("secret", "-n", "wandb", "wandb-clickhouse-auth")["data"]["password"]
+        assert copied == chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
 
+        if not self.data_on_aws:
+            # in_cluster: W&B's chart runs MySQL and Redis itself, and nothing of wandb_data's is on AWS or wired in
+            values = cr["spec"]["values"]
+            assert (values["mysql"], values["redis"]) == ({"install": True}, {"install": True})
+            assert "bucket" not in values["global"] and "ingress" not in values
+            assert chain.kube_names("persistentvolumeclaims", "-n", "wandb") == ["wandb-mysql-data"]
+            return
         # W&B on wandb_data's services: app (and parquet) get MySQL with the password by reference, Redis over TLS,
         # the bucket and its key, the files role; nothing runs MySQL or Redis in the cluster; the ingress is an ALB's
         mysql = chain.aws["rds"].describe_db_clusters(DBClusterIdentifier="wandb-demo-wandb-mysql")["DBClusters"][0]
@@ -345,21 +378,20 @@ class ChainOnHelm(object):
         assert [r["host"] for r in ingress["spec"]["rules"]] == ["wandb.demo.local"]
         spec = json.dumps(cr["spec"])
         assert base64.b64decode(secrets["wandb-mysql-password"]["password"]).decode() not in spec
-        copied = chain.kube("secret", "-n", "wandb", "wandb-clickhouse-auth")["data"]["password"]
-        assert copied == chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
 
     def test_teardown_removes_everything_and_runs_again(self, chain):
         if self.plan_teardown:
-            plan = chain.play("teardown.yml", "--check", "--diff").require()
+            plan = self.play(chain, "teardown.yml", "--check", "--diff").require()
             assert plan.changed > 5
-        assert len(chain.roles()) == 6 and chain.kube_names("weightsandbiases", "-n", "wandb") == [
-            "wandb"
-        ]  # nothing removed
-        result = chain.play("teardown.yml").require()
+        assert len(chain.roles()) == (6 if self.data_on_aws else 4) and chain.kube_names(
+            "weightsandbiases", "-n", "wandb"
+        ) == ["wandb"]  # nothing removed
+        result = self.play(chain, "teardown.yml").require()
         assert result.changed > 5
-        assert re.search(r"Kept final snapshot wandb-demo-wandb-mysql-final-\d{14} of MySQL", result.output)
+        if self.data_on_aws:
+            assert re.search(r"Kept final snapshot wandb-demo-wandb-mysql-final-\d{14} of MySQL", result.output)
         chain.assert_empty()
-        chain.play("teardown.yml").require(changed=0)
+        self.play(chain, "teardown.yml").require(changed=0)
 
 
 class TestHelm3(ChainOnHelm):
@@ -368,5 +400,9 @@ class TestHelm3(ChainOnHelm):
 
 
 class TestHelm4(ChainOnHelm):
+    """Helm 4, with W&B's data in the cluster: the mode's path through the real operator-wandb chart (the data
+    services' AWS side does not depend on Helm's version and runs once, on Helm 3)."""
+
     helm = 4
     plan_teardown = False
+    data_on_aws = False

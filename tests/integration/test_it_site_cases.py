@@ -386,7 +386,11 @@ def test_chart_mode(chain):
     on_aws = ["-e", json.dumps(dict(in_cluster, wandb_data_mode="aws", wandb_data_mysql_engine="mysql"))]
     chain.play("site.yml", "--skip-tags", "clickhouse", *on_aws).require()
     db = chain.aws["rds"].describe_db_instances()["DBInstances"][0]
-    assert (db["Engine"], db["EngineVersion"][:4], db["DBInstanceClass"]) == ("mysql", "8.4.", "db.r6g.large")
+    assert (db["Engine"], db["EngineVersion"].split(".")[:2], db["DBInstanceClass"]) == (
+        "mysql",
+        ["8", "4"],
+        "db.r6g.large",
+    )
     assert db["StorageEncrypted"] and db["DeletionProtection"] and db["AllocatedStorage"] == 100
     assert [g["DBParameterGroupName"] for g in db["DBParameterGroups"]] == ["wandb-demo-wandb-mysql"]
     parameters = chain.aws["rds"].describe_db_parameters(DBParameterGroupName="wandb-demo-wandb-mysql")["Parameters"]

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import json
 import re
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import AwsService, plan_tags
@@ -146,6 +147,8 @@ class RdsMysqlRunner(KubeRunner):
             current = self.update(current)
         if self.aurora:
             self.ensure_instances()
+        if self.params.get("secrets_manager_secret"):
+            self.ensure_secrets_manager_copy(current)
         after = self.facts(current) if current else self.planned_facts()
         return {
             "changed": bool(self.updates),
@@ -247,6 +250,12 @@ class RdsMysqlRunner(KubeRunner):
                     )
 
     def master_password(self):
+        """The password from its Secret, read once per run and only when RDS (or Secrets Manager) needs it."""
+        if getattr(self, "_password", None) is None:
+            self._password = self.read_master_password()
+        return self._password
+
+    def read_master_password(self):
         ref = self.params["master_password_secret"]
         value = read_secret_value(self.kube, ref["namespace"], ref["name"], ref.get("key") or "password")
         if not _PASSWORD_RE.match(value):
@@ -409,6 +418,56 @@ class RdsMysqlRunner(KubeRunner):
                     )
                     self.wait("db_instance_available", DBInstanceIdentifier=name)
 
+    # -- the copy in AWS Secrets Manager (if asked) -------------------------------------------------------
+    def secret_document(self, current, password):
+        facts = self.facts(current)
+        return {
+            "engine": self.params["engine"],
+            "host": facts.get("host"),
+            "port": facts.get("port"),
+            "dbname": self.params["database"],
+            "username": self.params["master_username"],
+            "password": password,
+        }
+
+    def ensure_secrets_manager_copy(self, current):
+        """A JSON secret as RDS's own rotation templates shape it, kept equal to the database and its Secret."""
+        name = self.params["secrets_manager_secret"]
+        found = self.aws.call("secretsmanager", "describe_secret", ("ResourceNotFoundException",), SecretId=name)
+        if found is None or found.get("DeletedDate"):
+            self.updates.append("create Secrets Manager secret %s (a copy of the master password)" % name)
+            if self.module.check_mode:
+                return
+            document = json.dumps(self.secret_document(current, self.master_password()), sort_keys=True)
+            if found is None:
+                self.aws.call(
+                    "secretsmanager",
+                    "create_secret",
+                    Name=name,
+                    SecretString=document,
+                    Description="W&B's MySQL (selfmanaged.wandb)",
+                    Tags=self.tag_list(),
+                )
+            else:  # scheduled for deletion by a teardown: restore it
+                self.aws.call("secretsmanager", "restore_secret", SecretId=name)
+                self.aws.call("secretsmanager", "put_secret_value", SecretId=name, SecretString=document)
+            return
+        if self.module.check_mode and current is None:
+            return
+        stored = self.aws.call("secretsmanager", "get_secret_value", SecretId=name)
+        have = json.loads(stored.get("SecretString") or "{}")
+        password = self._password if getattr(self, "_password", None) is not None else have.get("password")
+        wanted = self.secret_document(current, password)
+        if have != wanted:
+            self.updates.append(
+                "Secrets Manager secret %s: %s"
+                % (name, ", ".join(sorted(k for k in wanted if have.get(k) != wanted[k])))
+            )
+            if not self.module.check_mode:
+                self.aws.call(
+                    "secretsmanager", "put_secret_value", SecretId=name, SecretString=json.dumps(wanted, sort_keys=True)
+                )
+
     # -- absent -----------------------------------------------------------------------------------------
     def absent(self, current):
         name = self.params["name"]
@@ -436,6 +495,13 @@ class RdsMysqlRunner(KubeRunner):
                 self.updates.append("delete %s %s" % (snake.replace("_", " ").replace("db ", "DB "), name))
                 if not self.module.check_mode:
                     self.rds("delete_%s" % snake, (missing,), **{"%sName" % kind: name})
+        secret = self.params.get("secrets_manager_secret")
+        if secret:
+            found = self.aws.call("secretsmanager", "describe_secret", ("ResourceNotFoundException",), SecretId=secret)
+            if found is not None and not found.get("DeletedDate"):
+                self.updates.append("delete Secrets Manager secret %s (recoverable for 7 days)" % secret)
+                if not self.module.check_mode:
+                    self.aws.call("secretsmanager", "delete_secret", SecretId=secret, RecoveryWindowInDays=7)
         return {
             "changed": bool(self.updates),
             "updates": self.updates,

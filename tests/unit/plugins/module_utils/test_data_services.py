@@ -3,6 +3,7 @@ with moto's gaps closed as in the local services (tests/fixtures/moto_gaps.py); 
 botocore's Stubber, since moto never returns a master password."""
 
 import base64
+import json
 import os
 import sys
 
@@ -104,6 +105,7 @@ def mysql_params(subnets, group, **extra):
         kms_key_id=None,
         skip_final_snapshot=False,
         update_password=False,
+        secrets_manager_secret=None,
         tags={"team": "ml"},
         purge_tags=True,
         wait=True,
@@ -195,6 +197,37 @@ def test_mysql_check_create_rerun_remove(aws, engine):
     assert rds.describe_db_subnet_groups()["DBSubnetGroups"] == []
     result, dummy = run_mysql(dict(params, state="absent"))
     assert (result["changed"], result["updates"], result["final_snapshot"]) == (False, [], None)
+
+
+def test_a_copy_in_secrets_manager_follows_the_database(aws):
+    subnets, group = network(aws)
+    params = mysql_params(subnets, group, secrets_manager_secret="wandb-mysql")
+    secrets = aws.client("secretsmanager")
+    result, dummy = run_mysql(params, check_mode=True)
+    assert "create Secrets Manager secret wandb-mysql (a copy of the master password)" in result["updates"]
+
+    result, dummy = run_mysql(params)
+    stored = json.loads(secrets.get_secret_value(SecretId="wandb-mysql")["SecretString"])
+    assert stored == {
+        "engine": "aurora-mysql",
+        "host": result["database"]["host"],
+        "port": 3306,
+        "dbname": "wandb_local",
+        "username": "wandb",
+        "password": PASSWORD,
+    }
+    assert PASSWORD not in repr(result)
+    result, runner = run_mysql(params)
+    assert (result["changed"], runner.kube.reads) == (False, 0)  # compared without reading the Secret again
+    result, dummy = run_mysql(dict(params, update_password=True), kube=SecretKube("AnotherGeneratedOne1"))
+    assert result["updates"] == [
+        "wandb-mysql: master password (from Secret wandb/wandb-mysql)",
+        "Secrets Manager secret wandb-mysql: password",
+    ]
+    result, dummy = run_mysql(dict(params, state="absent"))
+    assert "delete Secrets Manager secret wandb-mysql (recoverable for 7 days)" in result["updates"]
+    assert "DeletedDate" in secrets.describe_secret(SecretId="wandb-mysql")
+    assert run_mysql(dict(params, state="absent"))[0]["changed"] is False
 
 
 def test_mysql_create_hands_the_secret_to_rds_only():
