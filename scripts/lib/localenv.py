@@ -303,6 +303,25 @@ class WandbOperatorStandin(object):
         stop_process(self.proc)
 
 
+class AltinityOperatorStandin(object):
+    """tests/fixtures/altinity_operator_standin.py against one testbed: plays Altinity's clickhouse-operator, turning
+    the installations the real chart's CRDs define into what the real operator makes, once its chart is installed."""
+
+    def __init__(self, kubeconfig, log_dir):
+        self.kubeconfig = kubeconfig
+        self.log_path = os.path.join(log_dir, "altinity-operator-standin.log")
+        self.proc = None
+
+    def start(self):
+        script = os.path.join(ROOT, "tests", "fixtures", "altinity_operator_standin.py")
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen([sys.executable, script, self.kubeconfig], stdout=log, stderr=log)
+        return self
+
+    def stop(self):
+        stop_process(self.proc)
+
+
 def operator_crd():
     """The WeightsAndBiases CRD exactly as the W&B operator chart ships it (crds/wandb.yaml)."""
     with tarfile.open(os.path.join(UPSTREAM_CHARTS, "operator-1.4.8.tgz")) as chart:
@@ -371,6 +390,7 @@ class DemoServices(object):
         self.moto = MotoServer(workdir)
         self.repo = None
         self.operator = None
+        self.altinity = None
         self.env = None
 
     def start(self):
@@ -381,6 +401,7 @@ class DemoServices(object):
                 self.subnet_ids = self.moto.make_network()
             self.zone_id = self.moto.make_dns_zone()
             self.repo = ChartRepo(self.workdir, self.bed.helm(3)).build().serve()
+            self.altinity = AltinityOperatorStandin(self.bed.kubeconfig, self.workdir).start()
             self.operator = WandbOperatorStandin(self.bed.kubeconfig, self.bed.helm(4), self.workdir).start()
         except BaseException:
             self.stop()
@@ -397,6 +418,8 @@ class DemoServices(object):
     def stop(self):
         if self.operator:
             self.operator.stop()
+        if self.altinity:
+            self.altinity.stop()
         if self.repo:
             self.repo.stop()
         self.moto.stop()

@@ -55,10 +55,21 @@ class ChainOnHelm(object):
     helm = None
     plan_teardown = True
     data_on_aws = True  # wandb_data_mode aws; else in_cluster (W&B's chart runs MySQL and Redis)
+    clickhouse_method = "bitnami"
 
     def play(self, chain, playbook, *args):
-        mode = [] if self.data_on_aws else ["-e", "wandb_data_mode=in_cluster"]
+        mode = ["-e", "clickhouse_method=%s" % self.clickhouse_method]
+        mode += [] if self.data_on_aws else ["-e", "wandb_data_mode=in_cluster"]
         return chain.play(playbook, *(mode + list(args)))
+
+    @property
+    def clickhouse_host(self):
+        service = "clickhouse-clickhouse" if self.clickhouse_method == "altinity" else "clickhouse-headless"
+        return "%s.clickhouse.svc.cluster.local" % service
+
+    @property
+    def clickhouse_cluster(self):
+        return "weavecluster" if self.clickhouse_method == "altinity" else "weave_cluster"
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -72,7 +83,8 @@ class ChainOnHelm(object):
     def test_check_diff_plans_the_chain_and_changes_nothing(self, chain):
         result = self.play(chain, "site.yml", "--check", "--diff").require()
         assert "would be created (encrypted, public access blocked)" in result.output
-        assert "+chart: clickhouse-8.0.10" in result.output  # Helm's plan, from a dry-run against the testbed
+        chart = "altinity-clickhouse-operator-0.25.6" if self.clickhouse_method == "altinity" else "clickhouse-8.0.10"
+        assert "+chart: %s" % chart in result.output  # Helm's plan, from a dry-run against the testbed
         assert "a real run creates WeightsAndBiases wandb/wandb" in result.output
         for planned in (
             ()
@@ -132,7 +144,9 @@ class ChainOnHelm(object):
         attached = chain.aws["iam"].list_attached_role_policies(RoleName="wandb-demo-ebs-csi")["AttachedPolicies"]
         assert [p["PolicyName"] for p in attached] == ["AmazonEBSCSIDriverPolicy"]
 
-    def test_clickhouse_as_the_real_bitnami_chart_made_it(self, chain):
+    def test_clickhouse_as_the_chosen_method_made_it(self, chain):
+        if self.clickhouse_method == "altinity":
+            return self.altinity_made_it(chain)
         assert chain.helm_chart("clickhouse", "clickhouse") == "clickhouse-8.0.10"
         shard = chain.kube("statefulset", "-n", "clickhouse", "clickhouse-shard0")
         pod = shard["spec"]["template"]["spec"]
@@ -181,6 +195,66 @@ class ChainOnHelm(object):
         assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
         block = chain.aws["s3"].get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
         assert all(block.values()) and len(block) == 4
+
+    def altinity_made_it(self, chain):
+        """What the role asks of Altinity's operator (the resources) and what the operator made of them (the
+        stand-in does what the real 0.25 does): Keeper, 1 x 3 replicas, the S3 disk, the password by reference, the
+        IAM role on the service account; no password in a resource or a release."""
+        assert chain.helm_chart("clickhouse", "clickhouse-operator") == "altinity-clickhouse-operator-0.25.6"
+        operator = chain.kube("deployment", "-n", "clickhouse", "clickhouse-operator")["spec"]["template"]["spec"]
+        assert operator["containers"][0]["image"] == "altinity/clickhouse-operator:0.25.6"
+        values = chain.helm_values("clickhouse", "clickhouse-operator")
+        assert values["secret"] == {"create": False} and values["crdHook"] == {"enabled": False}
+        assert values["configs"]["files"]["config.yaml"]["watch"]["namespaces"] == ["^clickhouse$"]
+        password = base64.b64decode(
+            chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
+        )
+        operator_password = chain.kube("secret", "-n", "clickhouse", "clickhouse-operator")["data"]["password"]
+        for record in chain.kube("secrets", "-n", "clickhouse", "-l", "owner=helm")["items"]:
+            release = harness.decode_helm_record(record["data"]["release"])
+            assert base64.b64decode(operator_password).decode() not in release and password.decode() not in release
+
+        keeper = chain.kube("clickhousekeeperinstallation", "-n", "clickhouse", "clickhouse-keeper")
+        assert keeper["spec"]["configuration"]["clusters"] == [{"name": "keeper", "layout": {"replicasCount": 3}}]
+        assert keeper["status"]["status"] == "Completed" and keeper["status"]["taskID"] == keeper["spec"]["taskID"]
+        assert chain.kube_names("statefulsets", "-n", "clickhouse", "-l", "clickhouse-keeper.altinity.com/chk") == [
+            "chk-clickhouse-keeper-keeper-0-%d" % i for i in range(3)
+        ]
+        chi = chain.kube("clickhouseinstallation", "-n", "clickhouse", "clickhouse")
+        configuration = chi["spec"]["configuration"]
+        assert configuration["clusters"][0]["name"] == "weavecluster"
+        assert configuration["clusters"][0]["layout"] == {"shardsCount": 1, "replicasCount": 3}
+        assert configuration["zookeeper"]["nodes"] == [
+            {"host": "keeper-clickhouse-keeper.clickhouse.svc.cluster.local", "port": 2181}
+        ]
+        assert configuration["users"]["default/password"] == {
+            "valueFrom": {"secretKeyRef": {"name": "clickhouse-auth", "key": "admin-password"}}
+        }
+        assert password.decode() not in json.dumps(chi)
+        storage = configuration["files"]["config.d/storage_configuration.xml"]
+        bucket = "wandb-demo-weave-clickhouse-123456789012"
+        assert "<endpoint>https://%s.s3.us-east-1.amazonaws.com/clickhouse/{replica}/</endpoint>" % bucket in storage
+        assert "<use_environment_credentials>true</use_environment_credentials>" in storage
+        assert "/var/lib/clickhouse/disks/s3_disk/" in storage and "<storage_policy>s3_main</storage_policy>" in storage
+        assert chi["status"]["status"] == "Completed" and chi["status"]["hostsCompleted"] == 3
+
+        hosts = ["chi-clickhouse-weavecluster-0-%d" % i for i in range(3)]
+        assert chain.kube_names("statefulsets", "-n", "clickhouse", "-l", "clickhouse.altinity.com/chi") == hosts
+        pod = chain.kube("statefulset", "-n", "clickhouse", hosts[0])["spec"]["template"]["spec"]
+        assert pod["serviceAccountName"] == "clickhouse"
+        assert pod["containers"][0]["image"] == "docker.io/clickhouse/clickhouse-server:25.8.30.16"
+        assert {
+            "name": "CONFIGURATION_USERS_DEFAULT_PASSWORD",
+            "valueFrom": {"secretKeyRef": {"name": "clickhouse-auth", "key": "admin-password"}},
+        } in pod["containers"][0]["env"]
+        assert (
+            pod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]["topologyKey"]
+            == "kubernetes.io/hostname"
+        )
+        account = chain.kube("serviceaccount", "-n", "clickhouse", "clickhouse")
+        assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-clickhouse")
+        rendered = json.dumps(chain.kube("configmaps", "-n", "clickhouse"))
+        assert password.decode() not in rendered and "AWS_SECRET_ACCESS_KEY" not in rendered
 
     def test_wandb_data_on_aws(self, chain):
         """MySQL, Redis, the files bucket and its key, the roles, the controller, the certificate, as AWS sees them."""
@@ -302,9 +376,7 @@ class ChainOnHelm(object):
             env = dict((e["name"], e.get("value", e.get("valueFrom"))) for e in container.get("env", []))
             if "WF_CLICKHOUSE_HOST" not in env:
                 continue
-            assert (
-                env["WF_CLICKHOUSE_HOST"] == "clickhouse-headless.clickhouse.svc.cluster.local"
-            )  # ClickHouse's headless Service
+            assert env["WF_CLICKHOUSE_HOST"] == self.clickhouse_host  # Bitnami's headless or the operator's Service
             assert (env["WF_CLICKHOUSE_PORT"], env["WF_CLICKHOUSE_DATABASE"], env["WF_CLICKHOUSE_USER"]) == (
                 "8123",
                 "wandb_weave",
@@ -312,14 +384,10 @@ class ChainOnHelm(object):
             )
             assert (env["WF_CLICKHOUSE_REPLICATED"], env["WF_CLICKHOUSE_REPLICATED_CLUSTER"]) == (
                 "true",
-                "weave_cluster",
+                self.clickhouse_cluster,
             )
             assert env["WF_CLICKHOUSE_PASS"] == {"secretKeyRef": {"name": "wandb-clickhouse-auth", "key": "password"}}
-        assert (
-            "<weave_cluster>"
-            in chain.kube("configmap", "-n", "clickhouse", "clickhouse")["data"]["00_default_overrides.xml"]
-        )
-        service = chain.kube("service", "-n", "clickhouse", "clickhouse-headless")
+        service = chain.kube("service", "-n", "clickhouse", self.clickhouse_host.split(".", maxsplit=1)[0])
         assert 8123 in [p["port"] for p in service["spec"]["ports"]]
 
         # every Secret and key a W&B workload needs (not optional) exists in W&B's namespace
@@ -400,9 +468,10 @@ class TestHelm3(ChainOnHelm):
 
 
 class TestHelm4(ChainOnHelm):
-    """Helm 4, with W&B's data in the cluster: the mode's path through the real operator-wandb chart (the data
-    services' AWS side does not depend on Helm's version and runs once, on Helm 3)."""
+    """Helm 4, with ClickHouse through Altinity's operator and W&B's data in the cluster: those paths through the
+    real charts (Bitnami's chart and the data services' AWS side do not depend on Helm's version: Helm 3 runs them)."""
 
     helm = 4
     plan_teardown = False
     data_on_aws = False
+    clickhouse_method = "altinity"

@@ -117,6 +117,16 @@ class ApplyRunner(KubeRunner):
                 changed=existing is not None,
                 _diff=dict(before=for_output(existing) or {}, after={}, before_header=label, after_header=label),
             )
+        namespace = (obj.get("metadata") or {}).get("namespace")  # set by ResourceMap.path for namespaced kinds only
+        if existing is None and self.module.check_mode and namespace and not self.namespace_exists(namespace):
+            # a plan before the namespace exists (it is made earlier in the same run): nothing to dry-run against
+            return dict(
+                object=label,
+                action="create",
+                changed=True,
+                resource=None,
+                _diff=dict(before={}, after=for_output(obj), before_header=label, after_header=label),
+            )
         changed, stored = self.apply_if_changed(path, obj, label, existing, comparable)
         action = "none" if not changed else ("create" if existing is None else "update")
         return dict(
