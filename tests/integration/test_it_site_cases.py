@@ -379,7 +379,7 @@ def test_chart_mode(chain):
     assert values["createSecrets"] is False and "license" not in values
     for record in chain.kube("secrets", "-n", "wandb", "-l", "owner=helm")["items"]:
         assert LICENSE not in harness.decode_helm_record(record["data"]["release"])
-    chain.play("site.yml", "--skip-tags", "clickhouse", *mode).require(changed=0)
+    # (a re-run changes nothing: checked below on AWS's services, and for in_cluster by the Helm 4 chain)
     assert chain.aws["rds"].describe_db_clusters()["DBClusters"] == []  # in_cluster: nothing on AWS
 
     # the RDS MySQL path here (the chain's is Aurora): one instance, W&B's parameter group, the password generated
