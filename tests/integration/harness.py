@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import types
 
 import boto3
 import yaml
@@ -30,18 +31,22 @@ _RECAP_RE = re.compile(
 )
 _TASK_RE = re.compile(r"^TASK \[(?P<task>.*)\] \*+$", re.M)
 # A failed task (or loop item) as the default callback prints it, the result as JSON after "=> ".
-_FAILED_RE = re.compile(r"^(?:fatal: \[[^\]]+\]: FAILED!|failed: \[[^\]]+\] \(item=(?P<item>.*?)\)) => ", re.M)
+_FAILED_RE = re.compile(
+    r"^(?:fatal: \[(?P<host>[^\]]+)\]: FAILED!|failed: \[(?P<item_host>[^\]]+)\] \(item=(?P<item>.*?)\)) => ", re.M
+)
 
-Failure = collections.namedtuple("Failure", "task item msg result")
+Failure = collections.namedtuple("Failure", "task item msg result host")
 
 
 class PlaybookResult(object):
     def __init__(self, proc):
         self.rc = proc.returncode
         self.output = proc.stdout
-        self.recap = {}
+        self.recaps = {}  # per host, for plays on several hosts
+        self.recap = {}  # the last host's (a play on localhost: its only one)
         for match in _RECAP_RE.finditer(self.output):
             self.recap = dict((k, int(v)) for k, v in match.groupdict().items() if k != "host")
+            self.recaps[match.group("host")] = self.recap
 
     @property
     def changed(self):
@@ -57,7 +62,8 @@ class PlaybookResult(object):
         for match in _FAILED_RE.finditer(self.output):
             result = decoder.raw_decode(self.output, match.end())[0]
             task = [name for start, name in tasks if start < match.start()]
-            found.append(Failure(task[-1] if task else None, match.group("item"), result.get("msg"), result))
+            host = match.group("host") or match.group("item_host")
+            found.append(Failure(task[-1] if task else None, match.group("item"), result.get("msg"), result, host))
         return found
 
     def __repr__(self):
@@ -203,10 +209,18 @@ class Chain(object):
         self.aws = aws_clients(self.services.moto.url)
 
     @classmethod
-    def attach(cls, bed, moto_url):
-        """Only the inspection, on services someone else runs (the demo's, kept with --keep)."""
+    def attach(cls, bed, moto_url, repo_url=None, workdir=None, helm_version=3):
+        """The inspection of services someone else runs (the demo's, kept with --keep); with ``repo_url``, also the
+        playbooks, in the environment the demo runs them in (``workdir``: where that environment's files go)."""
         chain = cls.__new__(cls)
         chain.services, chain.bed, chain.env, chain.aws = None, bed, None, aws_clients(moto_url)
+        if repo_url:
+            moto, repo = localenv.MotoServer(workdir), localenv.ChartRepo(workdir, None)
+            moto.url, repo.url = moto_url, repo_url
+            zones = chain.aws["route53"].list_hosted_zones_by_name(DNSName="demo.local")["HostedZones"]
+            zone_id = zones[0]["Id"].split("/")[-1]
+            chain.env = localenv.demo_env(workdir, bed, moto, repo, helm_version, None, zone_id)
+            chain.services = types.SimpleNamespace(helm_version=helm_version, zone_id=zone_id)
         return chain
 
     def stop(self):

@@ -1,0 +1,484 @@
+"""The whole chain's checks: playbooks/site.yml and teardown.yml with inventories/local, each test building on the
+previous one's state, in file order: the plan changes nothing, the chain converges without printing a secret, a
+re-run and a check run change nothing, what exists is what the roles promise, the teardown removes everything (and
+again changes nothing). Two chains run them: test_it_site.py's on Helm 4 (ClickHouse through Altinity's operator, W&B's
+data in the cluster, subnets made directly in moto) and test_demo.py's, the README's scripts/demo on Helm 3 (Bitnami's
+ClickHouse, W&B's data on AWS, the VPC built by the eks_cluster role). What does not depend on the Helm version (bad
+input, the chart mode, the EBS CSI add-on, inventories/aws) runs once, in test_it_site_cases.py.
+"""
+
+import base64
+import json
+import re
+
+import harness
+import pytest
+
+LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
+
+
+def secret_refs(workloads):
+    """(workload, Secret, key or None for a whole envFrom Secret) for every reference that is not optional."""
+    found = []
+
+    def walk(node, workload):
+        if isinstance(node, dict):
+            ref = node.get("secretKeyRef")
+            if isinstance(ref, dict) and not ref.get("optional"):
+                found.append((workload, ref["name"], ref["key"]))
+            ref = node.get("secretRef")
+            if isinstance(ref, dict) and not ref.get("optional"):
+                found.append((workload, ref["name"], None))
+            if (
+                isinstance(node.get("secret"), dict)
+                and node["secret"].get("secretName")
+                and not node["secret"].get("optional")
+            ):
+                found.append((workload, node["secret"]["secretName"], None))
+            for value in node.values():
+                walk(value, workload)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, workload)
+
+    for workload in workloads:
+        walk(workload["spec"]["template"], workload["metadata"]["name"])
+    assert found, "no Secret references found: nothing was checked"
+    return found
+
+
+class ChainOnHelm(object):
+    """The chain's tests, in file order, each building on the one before. A subclass says how its chain is run: under
+    pytest-xdist (``--dist loadscope``) a class runs on one worker, with its own services. The steps a subclass may
+    take differently (the demo runs the plan, the converge and the re-run itself) are methods, not tests: pytest
+    collects a test a subclass overrides after the inherited ones, out of this order."""
+
+    helm = None
+    plan_teardown = True
+    data_on_aws = True  # wandb_data_mode aws; else in_cluster (W&B's chart runs MySQL and Redis)
+    clickhouse_method = "bitnami"
+
+    def play(self, chain, playbook, *args):
+        mode = ["-e", "clickhouse_method=%s" % self.clickhouse_method]
+        mode += [] if self.data_on_aws else ["-e", "wandb_data_mode=in_cluster"]
+        return chain.play(playbook, *(mode + list(args)))
+
+    @property
+    def clickhouse_host(self):
+        service = "clickhouse-clickhouse" if self.clickhouse_method == "altinity" else "clickhouse-headless"
+        return "%s.clickhouse.svc.cluster.local" % service
+
+    @property
+    def clickhouse_cluster(self):
+        return "weavecluster" if self.clickhouse_method == "altinity" else "weave_cluster"
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def chain(cls):
+        path = harness.make_workdir("wandb-site-")
+        env = harness.Chain(path, cls.helm)
+        yield env
+        env.stop()
+        harness.remove(path)
+
+    # -- the steps ---------------------------------------------------------------------------------------------
+    def planned(self, chain):
+        """The output of site.yml --check --diff on the empty account, once it has been shown to change nothing."""
+        result = self.play(chain, "site.yml", "--check", "--diff").require()
+        chain.assert_empty()
+        return result.output
+
+    def converged(self, chain):
+        """The output of the converge with -vvv --diff, and its number of changes."""
+        result = self.play(chain, "site.yml", "-vvv", "--diff").require()
+        return result.output, result.changed
+
+    def rerun(self, chain):
+        self.play(chain, "site.yml").require(changed=0)
+
+    def subnets(self, chain):
+        """(the cluster's subnets, the private ones W&B's data services go in): the subnets made in moto."""
+        return chain.services.subnet_ids, chain.services.subnet_ids
+
+    def check_network(self, chain, cluster):
+        """The cluster is in exactly the subnets it was given (WANDB_DEMO_SUBNET_IDS): no VPC was built."""
+        assert cluster["resourcesVpcConfig"]["subnetIds"] == self.subnets(chain)[0]
+
+    # -- the tests -----------------------------------------------------------------------------------------------
+    def test_check_diff_plans_the_chain_and_changes_nothing(self, chain):
+        output = self.planned(chain)
+        assert "would be created (encrypted, public access blocked)" in output
+        chart = "altinity-clickhouse-operator-0.25.6" if self.clickhouse_method == "altinity" else "clickhouse-8.0.10"
+        assert "+chart: %s" % chart in output  # Helm's plan, from a dry-run against the testbed
+        assert "a real run creates WeightsAndBiases wandb/wandb" in output
+        for planned in (
+            ()
+            if not self.data_on_aws
+            else (  # the data modules' plans, in their diffs, the bucket's
+                "create Aurora MySQL cluster wandb-demo-wandb-mysql 8.0.mysql_aurora.3.10.0 (encrypted, backups "
+                "kept 14 days, deletion protection)",
+                "create Redis 7.1 replication group wandb-demo-wandb-redis (2 x cache.t4g.medium, TLS in transit",
+                "S3 bucket wandb-demo-wandb-files-123456789012: would be created (KMS-encrypted",
+                "Security group wandb-demo-wandb-data would be created in the cluster's VPC",
+            )
+        ):
+            assert planned in output, planned
+        assert LICENSE not in output
+
+    def test_converge_prints_no_secret(self, chain):
+        output, changed = self.converged(chain)
+        assert changed > 10
+        password = base64.b64decode(
+            chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
+        ).decode()
+        assert len(password) >= 32
+        assert password not in output
+        assert LICENSE not in output
+        assert re.search(r'"msg": "W&B: https://wandb.demo.local"', output)
+        if self.data_on_aws:
+            mysql_password = chain.kube("secret", "-n", "wandb", "wandb-mysql-password")["data"]["password"]
+            assert base64.b64decode(mysql_password).decode() not in output
+
+    def test_second_run_and_check_run_change_nothing(self, chain):
+        self.rerun(chain)
+        self.play(chain, "site.yml", "--check", "--diff").require(changed=0)
+
+    def test_the_cluster_and_the_ebs_csi_driver(self, chain):
+        cluster = chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
+        self.check_network(chain, cluster)
+        assert cluster["version"] == "1.35"  # in EKS standard support, and W&B needs 1.32+
+
+        storage_class = chain.kube("storageclass", "ebs-sc")
+        assert storage_class["provisioner"] == "ebs.csi.aws.com"
+        assert storage_class["parameters"] == {"type": "gp3", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"}
+        assert storage_class["volumeBindingMode"] == "WaitForFirstConsumer"
+        assert storage_class["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+
+        # what the real aws-ebs-csi-driver chart made: the CSIDriver, the controller on the annotated account
+        assert chain.kube_names("csidrivers") == ["ebs.csi.aws.com"]
+        assert chain.helm_chart("kube-system", "aws-ebs-csi-driver") == "aws-ebs-csi-driver-2.64.0"
+        controller = chain.kube("deployment", "-n", "kube-system", "ebs-csi-controller")["spec"]["template"]["spec"]
+        assert controller["serviceAccountName"] == "ebs-csi-controller-sa"
+        ebs_sa = chain.kube("serviceaccount", "-n", "kube-system", "ebs-csi-controller-sa")
+        assert ebs_sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-ebs-csi")
+        trust = json.dumps(chain.aws["iam"].get_role(RoleName="wandb-demo-ebs-csi")["Role"]["AssumeRolePolicyDocument"])
+        assert "system:serviceaccount:kube-system:ebs-csi-controller-sa" in trust and "sts.amazonaws.com" in trust
+        attached = chain.aws["iam"].list_attached_role_policies(RoleName="wandb-demo-ebs-csi")["AttachedPolicies"]
+        assert [p["PolicyName"] for p in attached] == ["AmazonEBSCSIDriverPolicy"]
+
+    def test_clickhouse_as_the_chosen_method_made_it(self, chain):
+        if self.clickhouse_method == "altinity":
+            return self.altinity_made_it(chain)
+        assert chain.helm_chart("clickhouse", "clickhouse") == "clickhouse-8.0.10"
+        shard = chain.kube("statefulset", "-n", "clickhouse", "clickhouse-shard0")
+        pod = shard["spec"]["template"]["spec"]
+        assert shard["spec"]["replicas"] == 3
+        assert [c["image"] for c in pod["containers"]] == ["docker.io/bitnamilegacy/clickhouse:25.3.2-debian-12-r3"]
+        assert [t["spec"]["storageClassName"] for t in shard["spec"]["volumeClaimTemplates"]] == ["ebs-sc"]
+        assert pod["serviceAccountName"] == "clickhouse"
+        env = dict((e["name"], e) for e in pod["containers"][0]["env"])
+        assert env["CLICKHOUSE_ADMIN_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+            "name": "clickhouse-auth",
+            "key": "admin-password",
+        }
+        assert [env["KEEPER_NODE_%d" % i]["value"] for i in range(3)] == [
+            "clickhouse-shard0-%d.clickhouse-headless.clickhouse.svc.cluster.local" % i for i in range(3)
+        ]
+        config = chain.kube("configmap", "-n", "clickhouse", "clickhouse")["data"]["00_default_overrides.xml"]
+        assert "<weave_cluster>" in config and "<keeper_server>" in config and config.count("<replica>") == 3
+        storage = chain.kube("configmap", "-n", "clickhouse", "clickhouse-extra")["data"]["01_extra_overrides.xml"]
+        bucket = "wandb-demo-weave-clickhouse-123456789012"
+        assert "<endpoint>https://%s.s3.us-east-1.amazonaws.com/clickhouse/{replica}/</endpoint>" % bucket in storage
+        assert "<use_environment_credentials>true</use_environment_credentials>" in storage
+        assert "<storage_policy>s3_main</storage_policy>" in storage and "<type>cache</type>" in storage
+        rendered = json.dumps(chain.kube("all,configmaps,secrets", "-n", "clickhouse"))
+        assert (
+            "access_key" not in rendered
+            and "AWS_SECRET_ACCESS_KEY" not in rendered
+            and "AWS_ACCESS_KEY_ID" not in rendered
+        )
+        # Bitnami's frozen copy, which the chart renders only with allowInsecureImages
+        assert chain.helm_values("clickhouse", "clickhouse")["global"] == {"security": {"allowInsecureImages": True}}
+
+        ch_sa = chain.kube("serviceaccount", "-n", "clickhouse", "clickhouse")
+        assert ch_sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-clickhouse")
+        policy = chain.aws["iam"].get_role_policy(RoleName="wandb-demo-clickhouse", PolicyName="clickhouse-bucket")[
+            "PolicyDocument"
+        ]
+        resources = sorted(
+            r
+            for s in policy["Statement"]
+            for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+        )
+        assert resources == ["arn:aws:s3:::%s" % bucket, "arn:aws:s3:::%s/*" % bucket]
+        encryption = chain.aws["s3"].get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][
+            0
+        ]
+        assert encryption["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        block = chain.aws["s3"].get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4
+
+    def altinity_made_it(self, chain):
+        """What the role asks of Altinity's operator (the resources) and what the operator made of them (the
+        stand-in does what the real 0.25 does): Keeper, 1 x 3 replicas, the S3 disk, the password by reference, the
+        IAM role on the service account; no password in a resource or a release."""
+        assert chain.helm_chart("clickhouse", "clickhouse-operator") == "altinity-clickhouse-operator-0.25.6"
+        operator = chain.kube("deployment", "-n", "clickhouse", "clickhouse-operator")["spec"]["template"]["spec"]
+        assert operator["containers"][0]["image"] == "altinity/clickhouse-operator:0.25.6"
+        values = chain.helm_values("clickhouse", "clickhouse-operator")
+        assert values["secret"] == {"create": False} and values["crdHook"] == {"enabled": False}
+        assert values["configs"]["files"]["config.yaml"]["watch"]["namespaces"] == ["^clickhouse$"]
+        password = base64.b64decode(
+            chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
+        )
+        operator_password = chain.kube("secret", "-n", "clickhouse", "clickhouse-operator")["data"]["password"]
+        for record in chain.kube("secrets", "-n", "clickhouse", "-l", "owner=helm")["items"]:
+            release = harness.decode_helm_record(record["data"]["release"])
+            assert base64.b64decode(operator_password).decode() not in release and password.decode() not in release
+
+        keeper = chain.kube("clickhousekeeperinstallation", "-n", "clickhouse", "clickhouse-keeper")
+        assert keeper["spec"]["configuration"]["clusters"] == [{"name": "keeper", "layout": {"replicasCount": 3}}]
+        assert keeper["status"]["status"] == "Completed" and keeper["status"]["taskID"] == keeper["spec"]["taskID"]
+        assert chain.kube_names("statefulsets", "-n", "clickhouse", "-l", "clickhouse-keeper.altinity.com/chk") == [
+            "chk-clickhouse-keeper-keeper-0-%d" % i for i in range(3)
+        ]
+        chi = chain.kube("clickhouseinstallation", "-n", "clickhouse", "clickhouse")
+        configuration = chi["spec"]["configuration"]
+        assert configuration["clusters"][0]["name"] == "weavecluster"
+        assert configuration["clusters"][0]["layout"] == {"shardsCount": 1, "replicasCount": 3}
+        assert configuration["zookeeper"]["nodes"] == [
+            {"host": "keeper-clickhouse-keeper.clickhouse.svc.cluster.local", "port": 2181}
+        ]
+        assert configuration["users"]["default/password"] == {
+            "valueFrom": {"secretKeyRef": {"name": "clickhouse-auth", "key": "admin-password"}}
+        }
+        assert password.decode() not in json.dumps(chi)
+        storage = configuration["files"]["config.d/storage_configuration.xml"]
+        bucket = "wandb-demo-weave-clickhouse-123456789012"
+        assert "<endpoint>https://%s.s3.us-east-1.amazonaws.com/clickhouse/{replica}/</endpoint>" % bucket in storage
+        assert "<use_environment_credentials>true</use_environment_credentials>" in storage
+        assert "/var/lib/clickhouse/disks/s3_disk/" in storage and "<storage_policy>s3_main</storage_policy>" in storage
+        assert chi["status"]["status"] == "Completed" and chi["status"]["hostsCompleted"] == 3
+
+        hosts = ["chi-clickhouse-weavecluster-0-%d" % i for i in range(3)]
+        assert chain.kube_names("statefulsets", "-n", "clickhouse", "-l", "clickhouse.altinity.com/chi") == hosts
+        pod = chain.kube("statefulset", "-n", "clickhouse", hosts[0])["spec"]["template"]["spec"]
+        assert pod["serviceAccountName"] == "clickhouse"
+        assert pod["containers"][0]["image"] == "docker.io/clickhouse/clickhouse-server:25.8.30.16"
+        assert {
+            "name": "CONFIGURATION_USERS_DEFAULT_PASSWORD",
+            "valueFrom": {"secretKeyRef": {"name": "clickhouse-auth", "key": "admin-password"}},
+        } in pod["containers"][0]["env"]
+        assert (
+            pod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]["topologyKey"]
+            == "kubernetes.io/hostname"
+        )
+        account = chain.kube("serviceaccount", "-n", "clickhouse", "clickhouse")
+        assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-clickhouse")
+        rendered = json.dumps(chain.kube("configmaps", "-n", "clickhouse"))
+        assert password.decode() not in rendered and "AWS_SECRET_ACCESS_KEY" not in rendered
+
+    def test_wandb_data_on_aws(self, chain):
+        """MySQL, Redis, the files bucket and its key, the roles, the controller, the certificate, as AWS sees them."""
+        if not self.data_on_aws:  # in_cluster: nothing of the stage's on AWS, no controller
+            aws = chain.aws
+            assert (
+                aws["rds"].describe_db_clusters()["DBClusters"]
+                == aws["rds"].describe_db_instances()["DBInstances"]
+                == []
+            )
+            assert aws["elasticache"].describe_replication_groups()["ReplicationGroups"] == []
+            assert (
+                aws["acm"].list_certificates()["CertificateSummaryList"] == [] and aws["kms"].list_keys()["Keys"] == []
+            )
+            assert [r for r in chain.roles() if "wandb-data" in r or r.endswith(("-files", "-lb-controller"))] == []
+            assert "aws-load-balancer-controller" not in chain.kube_names("deployments", "-n", "kube-system")
+            return
+        aws, cluster = chain.aws, chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
+        cluster_sg = cluster["resourcesVpcConfig"]["clusterSecurityGroupId"]
+        group = aws["ec2"].describe_security_groups(
+            Filters=[{"Name": "group-name", "Values": ["wandb-demo-wandb-data"]}]
+        )["SecurityGroups"][0]
+        admitted = sorted(
+            (p["FromPort"], [g["GroupId"] for g in p["UserIdGroupPairs"]], p["IpRanges"])
+            for p in group["IpPermissions"]
+        )
+        assert admitted == [(3306, [cluster_sg], []), (6379, [cluster_sg], [])]  # only the cluster
+
+        db = aws["rds"].describe_db_clusters(DBClusterIdentifier="wandb-demo-wandb-mysql")["DBClusters"][0]
+        assert (db["Engine"], db["EngineVersion"]) == ("aurora-mysql", "8.0.mysql_aurora.3.10.0")
+        assert db["StorageEncrypted"] and db["DeletionProtection"] and db["BackupRetentionPeriod"] == 14
+        assert [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [group["GroupId"]]
+        subnets = aws["rds"].describe_db_subnet_groups(DBSubnetGroupName="wandb-demo-wandb-mysql")["DBSubnetGroups"][0]
+        assert sorted(s["SubnetIdentifier"] for s in subnets["Subnets"]) == sorted(self.subnets(chain)[1])
+        parameters = aws["rds"].describe_db_cluster_parameters(DBClusterParameterGroupName="wandb-demo-wandb-mysql")
+        assert dict((p["ParameterName"], p["ParameterValue"]) for p in parameters["Parameters"]) == {
+            "binlog_format": "ROW",
+            "innodb_online_alter_log_max_size": "268435456",
+            "max_prepared_stmt_count": "1048576",
+            "sort_buffer_size": "67108864",
+        }
+        redis = aws["elasticache"].describe_replication_groups(ReplicationGroupId="wandb-demo-wandb-redis")[
+            "ReplicationGroups"
+        ][0]
+        assert (
+            redis["TransitEncryptionEnabled"]
+            and redis["AtRestEncryptionEnabled"]
+            and redis["AutomaticFailover"] == "enabled"
+        )
+
+        bucket = "wandb-demo-wandb-files-123456789012"
+        key = aws["kms"].describe_key(KeyId="alias/wandb-demo-wandb-files")["KeyMetadata"]
+        assert aws["kms"].get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"]
+        rule = aws["s3"].get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["Arn"]}
+        assert rule["BucketKeyEnabled"]
+        assert all(aws["s3"].get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+        cors = aws["s3"].get_bucket_cors(Bucket=bucket)["CORSRules"]
+        assert [(r["AllowedOrigins"], sorted(r["AllowedMethods"])) for r in cors] == [
+            (["https://wandb.demo.local"], ["GET", "HEAD", "PUT"])
+        ]
+        # the files role: only W&B's service accounts, only this bucket and key
+        role = aws["iam"].get_role(RoleName="wandb-demo-wandb-files")["Role"]
+        subjects = [
+            v
+            for s in role["AssumeRolePolicyDocument"]["Statement"]
+            for k, v in s["Condition"]["StringEquals"].items()
+            if k.endswith(":sub")
+        ]
+        assert subjects == [
+            [
+                "system:serviceaccount:wandb:wandb-app",
+                "system:serviceaccount:wandb:wandb-parquet",
+                "system:serviceaccount:wandb:wandb",
+            ]
+        ]
+        policy = aws["iam"].get_role_policy(RoleName="wandb-demo-wandb-files", PolicyName="wandb-files")[
+            "PolicyDocument"
+        ]
+        assert sorted(s["Resource"] for s in policy["Statement"]) == sorted(
+            ["arn:aws:s3:::%s" % bucket, "arn:aws:s3:::%s/*" % bucket, key["Arn"]]
+        )
+
+        # HTTPS: the controller on its role, the certificate issued through the zone's validation record
+        assert chain.helm_chart("kube-system", "aws-load-balancer-controller") == "aws-load-balancer-controller-3.5.0"
+        controller = chain.kube("serviceaccount", "-n", "kube-system", "aws-load-balancer-controller")
+        assert controller["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
+            ":role/wandb-demo-wandb-lb-controller"
+        )
+        args = chain.kube("deployment", "-n", "kube-system", "aws-load-balancer-controller")["spec"]["template"][
+            "spec"
+        ]["containers"][0]["args"]
+        assert (
+            "--cluster-name=wandb-demo" in args and "--aws-vpc-id=%s" % cluster["resourcesVpcConfig"]["vpcId"] in args
+        )
+        certificates = aws["acm"].list_certificates()["CertificateSummaryList"]
+        assert [(c["DomainName"], c["Status"]) for c in certificates] == [("wandb.demo.local", "ISSUED")]
+        records = aws["route53"].list_resource_record_sets(HostedZoneId=chain.services.zone_id)["ResourceRecordSets"]
+        assert [r["Type"] for r in records if r["Name"].startswith("_")] == ["CNAME"]
+
+    def test_wandb_as_the_real_operator_wandb_chart_renders_it(self, chain):
+        """What the stand-in operator installed from the resource: operator-wandb 0.43.8, as the real one would."""
+        operator = chain.kube("deployment", "-n", "wandb-cr", "wandb-controller-manager")
+        container = operator["spec"]["template"]["spec"]["containers"][0]
+        assert (container["image"], container["imagePullPolicy"]) == ("wandb/controller:1.22.0", "IfNotPresent")
+
+        cr = chain.kube("weightsandbiases", "-n", "wandb", "wandb")
+        assert cr["status"]["phase"] == "Completed"
+        assert LICENSE not in json.dumps(cr["spec"])
+        assert chain.helm_chart("wandb", "wandb") == "operator-wandb-0.43.8"
+        workloads = chain.kube("deployments,statefulsets", "-n", "wandb", "-l", "app.kubernetes.io/instance=wandb")[
+            "items"
+        ]
+        names = sorted(w["metadata"]["name"] for w in workloads)
+        assert {"wandb-app-bc", "wandb-console-bc", "wandb-weave-trace-bc"} <= set(names), names
+
+        trace = chain.kube("deployment", "-n", "wandb", "wandb-weave-trace-bc")["spec"]["template"]["spec"]
+        for container in trace["containers"] + trace.get("initContainers", []):
+            env = dict((e["name"], e.get("value", e.get("valueFrom"))) for e in container.get("env", []))
+            if "WF_CLICKHOUSE_HOST" not in env:
+                continue
+            assert env["WF_CLICKHOUSE_HOST"] == self.clickhouse_host  # Bitnami's headless or the operator's Service
+            assert (env["WF_CLICKHOUSE_PORT"], env["WF_CLICKHOUSE_DATABASE"], env["WF_CLICKHOUSE_USER"]) == (
+                "8123",
+                "wandb_weave",
+                "default",
+            )
+            assert (env["WF_CLICKHOUSE_REPLICATED"], env["WF_CLICKHOUSE_REPLICATED_CLUSTER"]) == (
+                "true",
+                self.clickhouse_cluster,
+            )
+            assert env["WF_CLICKHOUSE_PASS"] == {"secretKeyRef": {"name": "wandb-clickhouse-auth", "key": "password"}}
+        service = chain.kube("service", "-n", "clickhouse", self.clickhouse_host.split(".", maxsplit=1)[0])
+        assert 8123 in [p["port"] for p in service["spec"]["ports"]]
+
+        # every Secret and key a W&B workload needs (not optional) exists in W&B's namespace
+        secrets = dict(
+            (s["metadata"]["name"], s.get("data") or {}) for s in chain.kube("secrets", "-n", "wandb")["items"]
+        )
+        for workload, name, key in secret_refs(workloads):
+            assert name in secrets, "%s needs Secret %s, which is not in namespace wandb" % (workload, name)
+            assert key is None or key in secrets[name], "%s needs key %s of Secret %s" % (workload, key, name)
+        assert base64.b64decode(secrets["wandb-license"]["license"]).decode() == LICENSE
+        copied = chain.kube("secret", "-n", "wandb", "wandb-clickhouse-auth")["data"]["password"]
+        assert copied == chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
+
+        if not self.data_on_aws:
+            # in_cluster: W&B's chart runs MySQL and Redis itself, and nothing of wandb_data's is on AWS or wired in
+            values = cr["spec"]["values"]
+            assert (values["mysql"], values["redis"]) == ({"install": True}, {"install": True})
+            assert "bucket" not in values["global"] and "ingress" not in values
+            assert chain.kube_names("persistentvolumeclaims", "-n", "wandb") == ["wandb-mysql-data"]
+            return
+        # W&B on wandb_data's services: app (and parquet) get MySQL with the password by reference, Redis over TLS,
+        # the bucket and its key, the files role; nothing runs MySQL or Redis in the cluster; the ingress is an ALB's
+        mysql = chain.aws["rds"].describe_db_clusters(DBClusterIdentifier="wandb-demo-wandb-mysql")["DBClusters"][0]
+        redis = chain.aws["elasticache"].describe_replication_groups(ReplicationGroupId="wandb-demo-wandb-redis")
+        redis_host = redis["ReplicationGroups"][0]["NodeGroups"][0]["PrimaryEndpoint"]["Address"]
+        key_arn = chain.aws["kms"].describe_key(KeyId="alias/wandb-demo-wandb-files")["KeyMetadata"]["Arn"]
+        configmaps = dict(
+            (c["metadata"]["name"], c.get("data") or {}) for c in chain.kube("configmaps", "-n", "wandb")["items"]
+        )
+        for name in ("wandb-app-bc", "wandb-parquet-bc"):
+            pod = chain.kube("deployment", "-n", "wandb", name)["spec"]["template"]["spec"]
+            container = [c for c in pod["containers"] if c["name"] in ("app", "parquet")][0]
+            env = dict((e["name"], e.get("value", e.get("valueFrom"))) for e in container["env"])
+            assert env["MYSQL_HOST"] == mysql["Endpoint"] and env["MYSQL_PORT"] == "3306"
+            assert env["MYSQL_PASSWORD"] == {"secretKeyRef": {"name": "wandb-mysql-password", "key": "password"}}
+            loaded = {}
+            for source in container.get("envFrom") or []:
+                loaded.update(configmaps.get((source.get("configMapRef") or {}).get("name"), {}))
+            assert loaded["REDIS_HOST"] == redis_host and "tls=true" in loaded["REDIS_PARAMS"]
+            assert (loaded["BUCKET_NAME"], loaded["AWS_REGION"], loaded["AWS_S3_KMS_ID"]) == (
+                "wandb-demo-wandb-files-123456789012",
+                "us-east-1",
+                key_arn,
+            )
+            account = chain.kube("serviceaccount", "-n", "wandb", pod["serviceAccountName"])
+            assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
+                ":role/wandb-demo-wandb-files"
+            )
+        assert [n for n in chain.kube_names("statefulsets", "-n", "wandb") if "mysql" in n or "redis" in n] == []
+        ingress = chain.kube("ingress", "-n", "wandb", "wandb")
+        assert ingress["spec"]["ingressClassName"] == "alb"
+        annotations = ingress["metadata"]["annotations"]
+        certificate = chain.aws["acm"].list_certificates()["CertificateSummaryList"][0]["CertificateArn"]
+        assert annotations["alb.ingress.kubernetes.io/certificate-arn"] == certificate
+        assert annotations["alb.ingress.kubernetes.io/listen-ports"] == '[{"HTTP": 80}, {"HTTPS": 443}]'
+        assert [r["host"] for r in ingress["spec"]["rules"]] == ["wandb.demo.local"]
+        spec = json.dumps(cr["spec"])
+        assert base64.b64decode(secrets["wandb-mysql-password"]["password"]).decode() not in spec
+
+    def test_teardown_removes_everything_and_runs_again(self, chain):
+        if self.plan_teardown:
+            plan = self.play(chain, "teardown.yml", "--check", "--diff").require()
+            assert plan.changed > 5
+        assert len(chain.roles()) == (6 if self.data_on_aws else 4) and chain.kube_names(
+            "weightsandbiases", "-n", "wandb"
+        ) == ["wandb"]  # nothing removed
+        result = self.play(chain, "teardown.yml").require()
+        assert result.changed > 5
+        if self.data_on_aws:
+            assert re.search(r"Kept final snapshot wandb-demo-wandb-mysql-final-\d{14} of MySQL", result.output)
+        chain.assert_empty()
+        self.play(chain, "teardown.yml").require(changed=0)
