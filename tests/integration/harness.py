@@ -93,6 +93,7 @@ def ansible_env(extra=None):
             "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
             "ANSIBLE_NOCOLOR": "1",
             "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            "ANSIBLE_PIPELINING": "true",  # as the README advises (and inventories/ set)
             "ANSIBLE_ROLES_PATH": os.path.join(ROOT, "roles"),
             "PATH": os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
         }

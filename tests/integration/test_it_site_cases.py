@@ -318,13 +318,9 @@ def bad_input_runs(chain, tmp_path_factory):
         directory = tmp_path_factory.mktemp("bad-input-%d" % index)
         # the demo inventory's group_vars, beside the hosts as Ansible finds them
         os.symlink(os.path.join(harness.INVENTORY, "group_vars"), str(directory / "group_vars"))
-        hosts = dict(
-            (
-                "case_" + case,
-                dict(extra, ansible_connection="local", ansible_python_interpreter="{{ ansible_playbook_python }}"),
-            )
-            for case, extra in cases.items()
-        )
+        with open(os.path.join(harness.INVENTORY, "hosts.yml")) as handle:
+            connection = yaml.safe_load(handle)["all"]["hosts"]["localhost"]  # how the demo inventory reaches localhost
+        hosts = dict(("case_" + case, dict(connection, **extra)) for case, extra in cases.items())
         (directory / "hosts.yml").write_text(yaml.safe_dump({"localhost": {"hosts": hosts}}))
         result = chain.play("site.yml", *args, inventory=str(directory), env={"ANSIBLE_FORKS": str(len(hosts))})
         assert sorted(result.recaps) == sorted(hosts), result.output[-6000:]
