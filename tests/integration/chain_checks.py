@@ -57,10 +57,20 @@ class ChainOnHelm(object):
     plan_teardown = True
     data_on_aws = True  # wandb_data_mode aws; else in_cluster (W&B's chart runs MySQL and Redis)
     clickhouse_method = "bitnami"
+    # An existing cluster, as the README describes it: --skip-tags eks_cluster, the kubeconfig (the testbed), and the
+    # cluster's name and IAM OIDC provider (made in moto by the fixture) given to the stages that make IRSA roles
+    existing_cluster = False
 
     def play(self, chain, playbook, *args):
         mode = ["-e", "clickhouse_method=%s" % self.clickhouse_method]
         mode += [] if self.data_on_aws else ["-e", "wandb_data_mode=in_cluster"]
+        if self.existing_cluster:
+            given = {}
+            for role in ("ebs_csi", "clickhouse", "wandb_data"):
+                given.update(
+                    {role + "_oidc_provider_arn": chain.oidc_provider_arn, role + "_eks_cluster_name": "wandb-demo"}
+                )
+            mode += ["--skip-tags", "eks_cluster", "-e", json.dumps(given)]
         return chain.play(playbook, *(mode + list(args)))
 
     @property
@@ -77,6 +87,11 @@ class ChainOnHelm(object):
     def chain(cls):
         path = harness.make_workdir("wandb-site-")
         env = harness.Chain(path, cls.helm)
+        if cls.existing_cluster:
+            env.oidc_provider_arn = env.aws["iam"].create_open_id_connect_provider(
+                Url="https://oidc.eks.us-east-1.amazonaws.com/id/EXISTING0CLUSTER", ClientIDList=["sts.amazonaws.com"]
+            )["OpenIDConnectProviderArn"]
+            env.kept_oidc_provider_arns.append(env.oidc_provider_arn)  # the cluster's, which the chain never touches
         yield env
         env.stop()
         harness.remove(path)
@@ -144,9 +159,13 @@ class ChainOnHelm(object):
         self.play(chain, "site.yml", "--check", "--diff").require(changed=0)
 
     def test_the_cluster_and_the_ebs_csi_driver(self, chain):
-        cluster = chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
-        self.check_network(chain, cluster)
-        assert cluster["version"] == "1.35"  # in EKS standard support, and W&B needs 1.32+
+        if self.existing_cluster:  # the cluster stage did not run: no EKS cluster, VPC or role of its own
+            assert chain.aws["eks"].list_clusters()["clusters"] == []
+            assert not [r for r in chain.roles() if r.endswith(("-cluster", "-nodes"))], chain.roles()
+        else:
+            cluster = chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
+            self.check_network(chain, cluster)
+            assert cluster["version"] == "1.35"  # in EKS standard support, and W&B needs 1.32+
 
         storage_class = chain.kube("storageclass", "ebs-sc")
         assert storage_class["provisioner"] == "ebs.csi.aws.com"
@@ -473,9 +492,11 @@ class ChainOnHelm(object):
         if self.plan_teardown:
             plan = self.play(chain, "teardown.yml", "--check", "--diff").require()
             assert plan.changed > 5
-        assert len(chain.roles()) == (6 if self.data_on_aws else 4) and chain.kube_names(
-            "weightsandbiases", "-n", "wandb"
-        ) == ["wandb"]  # nothing removed
+        # the cluster's and nodes' roles (stage 1), EBS CSI's, ClickHouse's (+ W&B's files and the ALB controller's)
+        roles = (0 if self.existing_cluster else 2) + 2 + (2 if self.data_on_aws else 0)
+        assert len(chain.roles()) == roles and chain.kube_names("weightsandbiases", "-n", "wandb") == [
+            "wandb"
+        ]  # nothing removed
         result = self.play(chain, "teardown.yml").require()
         assert result.changed > 5
         if self.data_on_aws:
