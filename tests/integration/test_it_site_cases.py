@@ -377,15 +377,26 @@ def test_aws_inventory_plans_a_real_account(chain):
     chain.assert_empty()
 
 
-def test_chart_mode(chain):
+def test_chart_mode_and_the_ebs_csi_addon(chain):
     """The real wandb/wandb chart 0.3.9: the license in a Secret the role makes (not in the release). With
     wandb_data's in_cluster mode: a LoadBalancer, MySQL's volume on ebs-sc; then moved onto wandb_data's AWS services:
     RDS MySQL (password copied inside the cluster), Redis over TLS, the bucket and key, the files role, the ALB
-    ingress."""
-    in_cluster = {"wandb_weave_mode": "chart", "wandb_weave_weave_trace": False, "wandb_data_mode": "in_cluster"}
+    ingress. On the way, the EBS CSI driver as the EKS add-on (ebs_csi_method=addon, against the EKS add-on API the
+    test fixtures add to moto) instead of the chart the chains install."""
+    in_cluster = {
+        "wandb_weave_mode": "chart",
+        "wandb_weave_weave_trace": False,
+        "wandb_data_mode": "in_cluster",
+        "ebs_csi_method": "addon",
+    }
     mode = ["-e", json.dumps(in_cluster)]
     result = chain.play("site.yml", "--skip-tags", "clickhouse", "-vvv", "--diff", *mode).require()
     assert LICENSE not in result.output
+    addon = chain.aws["eks"].describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
+    assert addon["serviceAccountRoleArn"].endswith(":role/wandb-demo-ebs-csi")
+    assert addon["addonVersion"] == "v1.38.1-eksbuild.2"  # latest: the newest the fixture offers
+    assert chain.kube_names("storageclasses") == ["ebs-sc"]
+    assert chain.kube_names("secrets", "-n", "kube-system", "-l", "owner=helm") == []  # no chart
     assert chain.helm_chart("wandb", "wandb") == "wandb-0.3.9"
     assert chain.kube("service", "-n", "wandb", "wandb")["spec"]["type"] == "LoadBalancer"
     claim = chain.kube("persistentvolumeclaim", "-n", "wandb", "wandb")
@@ -442,20 +453,6 @@ def test_chart_mode(chain):
     assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-wandb-files")
     chain.play("site.yml", "--skip-tags", "clickhouse", *on_aws).require(changed=0)
     chain.play("teardown.yml", *on_aws).require()
-    chain.assert_empty()
-
-
-def test_ebs_csi_as_the_eks_addon(chain):
-    """ebs_csi_method=addon, against the EKS add-on API the test fixtures add to moto."""
-    addon_mode = ["-e", json.dumps({"ebs_csi_method": "addon"})]
-    chain.play("site.yml", "--tags", "eks_cluster,ebs_csi", *addon_mode).require()
-    addon = chain.aws["eks"].describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
-    assert addon["serviceAccountRoleArn"].endswith(":role/wandb-demo-ebs-csi")
-    assert addon["addonVersion"] == "v1.38.1-eksbuild.2"  # latest: the newest the fixture offers
-    assert chain.kube_names("storageclasses") == ["ebs-sc"]
-    assert chain.kube_names("secrets", "-n", "kube-system", "-l", "owner=helm") == []  # no chart
-    chain.play("site.yml", "--tags", "eks_cluster,ebs_csi", *addon_mode).require(changed=0)
-    chain.play("teardown.yml", *addon_mode).require()
     chain.assert_empty()
 
 
