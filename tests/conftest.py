@@ -25,13 +25,13 @@ if COLLECTIONS_DIR not in sys.path:
 # pytest 9.2 its xdist_group marks are silently ignored, pytest-dev/pytest-xdist#1386.)
 LONGEST_FIRST = [
     "tests/integration/test_demo.py::",
-    "tests/integration/test_it_helm_release.py::",
-    "tests/integration/test_it_site.py::TestHelm4::",
     "tests/integration/test_it_site_cases.py::",
+    "tests/integration/test_it_site.py::TestHelm4::",
     "tests/molecule/test_molecule.py::",
-    "tests/integration/test_it_aws.py::",
+    "tests/integration/test_it_helm_release.py::",
     "tests/quality/test_static.py::",
     "tests/integration/test_it_wandb_cr.py::",
+    "tests/integration/test_it_aws.py::",
 ]
 
 
