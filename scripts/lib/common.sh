@@ -29,6 +29,13 @@ find_python() {
   return 1
 }
 
+# The virtualenv's pip, quiet: it warns once per package about this machine's unused local index folders, and
+# those lines are dropped to keep CI's log readable.
+_pip() {
+  "$VENV/bin/python" -m pip -q --disable-pip-version-check "$@" \
+    2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$" >&2)
+}
+
 # (Re)creates $VENV when requirements change; a second call is a quick check.
 ensure_venv() {
   local stamp want py
@@ -42,16 +49,12 @@ ensure_venv() {
   fi
   "$py" -m venv --clear "$VENV"
   # uv installs the same pinned set in about a tenth of pip's time (about 10 s against 70 s cold on 2 cores,
-  # most of it ansible's 40,000 files); pip when uv cannot be had. pip warns once per package about this
-  # machine's unused local index folders: those lines are dropped to keep CI's log readable.
-  if "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'uv>=0.9' \
-    2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$" >&2); then
+  # most of it ansible's 40,000 files); pip when uv cannot be had.
+  if _pip install 'uv>=0.9'; then
     (cd "$ROOT" && "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" -r requirements-dev.txt)
   else
     log "uv unavailable: installing with pip"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -U pip
-    (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements-dev.txt) \
-      2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$" >&2)
+    _pip install -U pip && (cd "$ROOT" && _pip install -r requirements-dev.txt)
   fi
   touch "$stamp"
   log "virtualenv ready"

@@ -291,6 +291,12 @@ BAD_INPUT = {
             "with wandb_data_mysql_engine=external",
         ),
     ),
+    # every stage's rules come before any stage's lookups: the unreachable repository of stage 2 is never asked
+    "rules_before_lookups": (
+        {"ebs_csi_chart_repo_url": "http://127.0.0.1:9", "wandb_weave_host": "wandb.example.com"},
+        [],
+        check("wandb_weave", "wandb_weave_host", "wandb.example.com", "url_host_only"),
+    ),
     "weave_without_clickhouse": (
         {},
         ["--skip-tags", "clickhouse"],

@@ -45,3 +45,11 @@ def test_internal_roles_say_so_and_validate_their_input(role):
     assert "[INTERNAL]" in load(role, "meta", "main.yml")["galaxy_info"]["description"]
     spec = load(role, "meta", "argument_specs.yml")["argument_specs"]["main"]
     assert list(spec["options"]) == [role], "one option named after the role, holding its settings"
+
+
+@pytest.mark.parametrize("inventory", ["local", "aws"])
+def test_inventories_turn_pipelining_on(inventory):
+    """Module arguments (secrets among them) reach the module on its stdin, not a temporary file (README)."""
+    with open(os.path.join(ROOT, "inventories", inventory, "hosts.yml")) as handle:
+        localhost = yaml.safe_load(handle)["all"]["hosts"]["localhost"]
+    assert localhost["ansible_pipelining"] is True
