@@ -29,6 +29,7 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$")
 _K8S_VERSION = re.compile(r"^1\.[0-9]+$")
 _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_RELEASE_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z][0-9A-Za-z.-]*)?$")
 
 
 def _text(value):
@@ -254,6 +255,60 @@ def kubernetes_version(value):
     return None
 
 
+def release_version(value, also=None):
+    """A pinned release such as 0.85.0 (an image tag or a chart version): never latest, empty or a floating tag.
+    ``also``: one more word the variable accepts (W&B's ``channel``)."""
+    text = _text(value)
+    if text is not None and also and text == also:
+        return None
+    if text is None or not _RELEASE_VERSION.match(text):
+        return "must be a pinned release like 0.85.0%s, not %s" % (
+            " (or %s)" % also if also else "",
+            repr(value) if value not in (None, "") else "empty",
+        )
+    return None
+
+
+def version_tuple(value):
+    """(major, minor, patch) of a release version; None when it is not one."""
+    match = _RELEASE_VERSION.match(_text(value) or "")
+    return tuple(int(part) for part in match.groups()[:3]) if match else None
+
+
+# W&B's Models OLAP features (operator-wandb's global.olap.<feature>.enabled) and, per W&B Server release, the oldest
+# ClickHouse they run on (W&B's server release notes): (W&B from, ClickHouse at least), newest last.
+WANDB_OLAP_FEATURES = ("registrySearch", "runStoreAccelerator", "history")
+WANDB_OLAP_MIN_CLICKHOUSE = (((0, 81, 0), (26, 3)),)
+
+
+def clickhouse_version_tuple(value):
+    """The numeric head of a ClickHouse version or image tag (25.3.2-debian-12-r3, 25.8.30.16); None if none."""
+    match = re.match(r"^(\d+(?:\.\d+)*)", _text(value) or "")
+    return tuple(int(part) for part in match.group(1).split(".")) if match else None
+
+
+def wandb_olap_clickhouse(values, wandb_version=None, clickhouse_version=None):
+    """W&B chart values that turn on OLAP features the ClickHouse in use is too old for (a known W&B and ClickHouse
+    version only: a channel or an external ClickHouse of unknown version is not judged)."""
+    olap = (((values or {}).get("global") or {}) if isinstance(values, dict) else {}).get("olap") or {}
+    enabled = [f for f in WANDB_OLAP_FEATURES if str((olap.get(f) or {}).get("enabled")).lower() == "true"]
+    wandb, clickhouse = version_tuple(wandb_version), clickhouse_version_tuple(clickhouse_version)
+    if not enabled or wandb is None or clickhouse is None:
+        return None
+    needed = None
+    for since, minimum in WANDB_OLAP_MIN_CLICKHOUSE:
+        if wandb >= since:
+            needed = minimum
+    if needed is None or clickhouse[: len(needed)] >= needed:
+        return None
+    return "turns on global.olap.%s, which W&B %s runs only on ClickHouse %s or later, and ClickHouse here is %s" % (
+        "/".join(enabled),
+        wandb_version,
+        ".".join(str(part) for part in needed),
+        clickhouse_version,
+    )
+
+
 def identifier(value):
     text = _text(value)
     if text is None or not _IDENTIFIER.match(text):
@@ -391,6 +446,8 @@ RULES = {
     "subnet_id": subnet_id,
     "subnet_ids": subnet_ids,
     "kubernetes_version": kubernetes_version,
+    "release_version": release_version,
+    "wandb_olap_clickhouse": wandb_olap_clickhouse,
     "identifier": identifier,
     "aws_region": aws_region,
     "no_plain_secrets": no_plain_secrets,

@@ -222,15 +222,29 @@ options:
     description: Enable W&B Weave (C(global.weave-trace.enabled), C(weave-trace.install)); needs O(clickhouse).
     type: bool
     default: false
+  version:
+    description:
+      - W&B's server release, such as C(0.85.0), written into the tag of every image W&B builds that operator-wandb
+        renders (C(wandb/local), C(wandb/megabinary) for each of its components, C(weave-python), C(weave-trace) and
+        its workers, C(frontend-nginx), C(anaconda2), the migration jobs); the chart's own default is C(latest).
+      - Unset, the operator takes the tags from W&B's release channel (none when air-gapped, so C(latest)).
+    type: str
+  console_version:
+    description: The System Console's release (C(wandb/console), versioned on its own), such as C(2.18.16).
+    type: str
   chart:
-    description: The operator-wandb chart the operator installs (C(spec.chart)); default is the operator's.
+    description:
+      - The operator-wandb chart the operator installs (C(spec.chart)). Without it the operator asks W&B's release
+        channel for one, and an air-gapped operator reports C(Invalid Config).
+      - A chart repository (O(chart.url), O(chart.name), O(chart.version)) or an OCI reference (O(chart.url)
+        C(oci://...), O(chart.version)).
     type: dict
     suboptions:
       url:
-        description: Chart repository URL.
+        description: Chart repository URL, or the chart's C(oci://) reference.
         type: str
       name:
-        description: Chart name.
+        description: Chart name, in a chart repository.
         type: str
       version:
         description: Chart version.
@@ -299,6 +313,12 @@ EXAMPLES = r"""
       replicated: true
       cluster: weave_cluster
     weave_trace: true
+    version: 0.85.0
+    console_version: 2.18.16
+    chart:
+      url: https://charts.wandb.ai
+      name: operator-wandb
+      version: 0.43.8
     wait: true
     wait_timeout: 1200
   async: 1500
@@ -425,6 +445,8 @@ def argument_spec():
         ),
         clickhouse=dict(type="dict", options=clickhouse, mutually_exclusive=[("password", "password_secret")]),
         weave_trace=dict(type="bool", default=False),
+        version=dict(type="str"),
+        console_version=dict(type="str"),
         chart=dict(type="dict", options=dict(url=dict(type="str"), name=dict(type="str"), version=dict(type="str"))),
         extra_values=dict(type="dict"),
         spec=dict(type="dict"),
@@ -449,6 +471,8 @@ SETTINGS = [
     "service_account_annotations",
     "ingress",
     "clickhouse",
+    "version",
+    "console_version",
     "chart",
     "extra_values",
 ]

@@ -17,6 +17,31 @@ import pytest
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
 
 
+WORKLOAD_KINDS = "deployments,statefulsets,daemonsets,jobs,cronjobs"
+# The images W&B builds with each server release (the console is released on its own).
+WANDB_BUILT = (
+    "wandb/local",
+    "wandb/megabinary",
+    "wandb/weave-python",
+    "wandb/weave-trace",
+    "wandb/frontend-nginx",
+    "wandb/anaconda2",
+    "wandb/console",
+)
+
+
+def workload_images(workloads):
+    """(workload, image) of every container and init container of ``workloads`` (CronJobs' through their job)."""
+    found = []
+    for workload in workloads:
+        spec = workload["spec"]
+        template = (spec["jobTemplate"]["spec"] if workload["kind"] == "CronJob" else spec)["template"]["spec"]
+        for container in template["containers"] + template.get("initContainers", []):
+            found.append(("%s/%s" % (workload["kind"], workload["metadata"]["name"]), container["image"]))
+    assert found, "no workloads: nothing was checked"
+    return found
+
+
 def secret_refs(workloads):
     """(workload, Secret, key or None for a whole envFrom Secret) for every reference that is not optional."""
     found = []
@@ -411,6 +436,16 @@ class ChainOnHelm(object):
         ]
         names = sorted(w["metadata"]["name"] for w in workloads)
         assert {"wandb-app-bc", "wandb-console-bc", "wandb-weave-trace-bc"} <= set(names), names
+        assert cr["spec"]["chart"] == {"url": chain.repo_url, "name": "operator-wandb", "version": "0.43.8"}
+
+        # What runs is pinned: no workload of W&B's namespace runs a :latest or untagged image, and every image W&B
+        # builds runs W&B's version (wandb_weave_version), the console its own
+        images = workload_images(chain.kube(WORKLOAD_KINDS, "-n", "wandb")["items"])
+        floating = [(w, i) for w, i in images if ":" not in i.rsplit("/", 1)[-1] or i.endswith(":latest")]
+        assert floating == [], floating
+        built = dict((i.rsplit(":", 1)[0], i.rsplit(":", 1)[1]) for w, i in images if i.split(":")[0] in WANDB_BUILT)
+        assert set(built) >= {"wandb/local", "wandb/megabinary", "wandb/weave-trace", "wandb/console"}, built
+        assert set(built.values()) == {"0.85.0", "2.18.16"} and built["wandb/console"] == "2.18.16", built
 
         trace = chain.kube("deployment", "-n", "wandb", "wandb-weave-trace-bc")["spec"]["template"]["spec"]
         for container in trace["containers"] + trace.get("initContainers", []):
@@ -445,7 +480,7 @@ class ChainOnHelm(object):
         if not self.data_on_aws:
             # in_cluster: W&B's chart runs MySQL and Redis itself, and nothing of wandb_data's is on AWS or wired in
             values = cr["spec"]["values"]
-            assert (values["mysql"], values["redis"]) == ({"install": True}, {"install": True})
+            assert (values["mysql"]["install"], values["redis"]) == (True, {"install": True})
             assert "bucket" not in values["global"] and "ingress" not in values
             assert chain.kube_names("persistentvolumeclaims", "-n", "wandb") == ["wandb-mysql-data"]
             return

@@ -207,6 +207,7 @@ class Chain(object):
     def __init__(self, workdir, helm_version, premade_network=True):
         self.services = localenv.DemoServices(workdir, helm_version, premade_network=premade_network).start()
         self.bed, self.env = self.services.bed, self.services.env
+        self.repo_url = self.services.repo.url  # the chart repository inventories/local installs from
         self.aws = aws_clients(self.services.moto.url)
         self.kept_oidc_provider_arns = []  # made by the test, not by the chain: assert_empty ignores them
 
@@ -216,6 +217,7 @@ class Chain(object):
         playbooks, in the environment the demo runs them in (``workdir``: where that environment's files go)."""
         chain = cls.__new__(cls)
         chain.services, chain.bed, chain.env, chain.aws = None, bed, None, aws_clients(moto_url)
+        chain.repo_url = repo_url
         chain.kept_oidc_provider_arns = []
         if repo_url:
             moto, repo = localenv.MotoServer(workdir), localenv.ChartRepo(workdir, None)

@@ -297,6 +297,34 @@ BAD_INPUT = {
         [],
         check("wandb_weave", "wandb_weave_host", "wandb.example.com", "url_host_only"),
     ),
+    # what runs is pinned: W&B's version is a release (or W&B's channel), the chart one the operator can fetch
+    "wandb_version_latest": (
+        {"wandb_weave_version": "latest"},
+        [],
+        check("wandb_weave", "wandb_weave_version", "latest", "release_version", "channel"),
+    ),
+    "wandb_chart_local_path": (
+        {"wandb_weave_operator_wandb_chart": "./charts/operator-wandb"},
+        [],
+        (
+            CHECK_TASK % "wandb_weave",
+            "wandb_weave: wandb_weave_operator_wandb_chart must be an oci:// reference, or a chart name with an "
+            "http(s) wandb_weave_operator_wandb_chart_repo_url (the W&B operator fetches it from inside the "
+            "cluster: a local path cannot work)",
+        ),
+    ),
+    # W&B's OLAP features on Bitnami's ClickHouse (frozen at 25.3): the version the clickhouse stage publishes
+    "olap_on_old_clickhouse": (
+        {"wandb_weave_extra_values": {"global": {"olap": {"registrySearch": {"enabled": True}}}}},
+        [],
+        (
+            CHECK_TASK % "wandb_weave",
+            "wandb_weave: wandb_weave_extra_values turns on global.olap.registrySearch, which W&B 0.85.0 runs only on "
+            "ClickHouse 26.3 or later, and ClickHouse here is 25.3.2 - with wandb_weave_version; Bitnami's frozen "
+            "ClickHouse images stop at 25.3, ClickHouse's own 26.3 and later run with clickhouse_method=altinity and "
+            "clickhouse_server_image_tag",
+        ),
+    ),
     "weave_without_clickhouse": (
         {},
         ["--skip-tags", "clickhouse"],
@@ -411,6 +439,7 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     mysql = chain.kube("statefulset", "-n", "wandb", "wandb-mysql")["spec"]["template"]["spec"]
     assert {"name": "data", "persistentVolumeClaim": {"claimName": "wandb"}} in mysql["volumes"]
     app = chain.kube("deployment", "-n", "wandb", "wandb")["spec"]["template"]["spec"]["containers"][0]
+    assert app["image"] == "wandb/local:0.85.0"  # wandb_weave_version, not the chart's appVersion 0.60.0
     env = dict((e["name"], e.get("valueFrom")) for e in app["env"])
     assert env["LICENSE"] == {"secretKeyRef": {"name": "wandb-secrets", "key": "LICENSE"}}
     secret = chain.kube("secret", "-n", "wandb", "wandb-secrets")

@@ -14,10 +14,12 @@ MYSQL_PASSWORD = "my-" + "Pw-4417"
 CLICKHOUSE_PASSWORD = "ch-" + "Pw-9923"
 
 
-def scenario_vars(bed, namespace):
+def scenario_vars(bed, namespace, repo=None):
     # The real chart makes cluster-wide objects named after the release (ClusterRole <name>-console): two W&B
     # resources of one name in two namespaces collide, so each test's resource has its own name.
     return {
+        # spec.chart: operator-wandb in the local chart repository, as a private mirror would serve it
+        "chart": {"url": repo.url, "name": "operator-wandb", "version": "0.43.8"} if repo else {},
         "kubeconfig": bed.kubeconfig,
         "kubectl_bin": bed.env["KUBECTL_BIN"],
         "ns": namespace,
@@ -32,9 +34,11 @@ def run_scenario(name, extra, workdir, **kwargs):
     return harness.run_target(TARGET, name, extra, str(workdir), **kwargs)
 
 
-@pytest.mark.parametrize("scenario", ["bad_input.yml", "invalid_config.yml", "wait_timeout.yml", "stale_status.yml"])
-def test_scenario(scenario, wandb_testbed, namespace, tmp_path):
-    run_scenario(scenario, scenario_vars(wandb_testbed, namespace), tmp_path)
+@pytest.mark.parametrize(
+    "scenario", ["bad_input.yml", "invalid_config.yml", "wait_timeout.yml", "stale_status.yml", "no_chart.yml"]
+)
+def test_scenario(scenario, wandb_testbed, chart_repo, namespace, tmp_path):
+    run_scenario(scenario, scenario_vars(wandb_testbed, namespace, chart_repo), tmp_path)
 
 
 def test_missing_operator_is_a_clear_error(testbed_noready, tmp_path):
@@ -44,7 +48,7 @@ def test_missing_operator_is_a_clear_error(testbed_noready, tmp_path):
 def test_lifecycle_with_no_secret_in_output_or_stored_resource(wandb_testbed, chart_repo, namespace, tmp_path):
     """Create, no-op, check mode, rotate, delete, with -vvv and --diff; grep everything for secrets. spec.chart names
     operator-wandb in the local chart repository, as a private mirror would."""
-    extra = dict(scenario_vars(wandb_testbed, namespace), repo_url=chart_repo.url)
+    extra = scenario_vars(wandb_testbed, namespace, chart_repo)
     result = run_scenario("lifecycle.yml", extra, tmp_path, verbosity=3, diff=True)
     for secret in (LICENSE, MYSQL_PASSWORD, CLICKHOUSE_PASSWORD):
         assert secret not in result.output

@@ -124,6 +124,8 @@ class WandbCrRunner(KubeRunner):
                 ("namespace", "k8s_label"),
                 ("wait_timeout", "positive_int"),
                 ("wait_interval", "positive_number"),
+                ("version", "release_version"),
+                ("console_version", "release_version"),
             ],
         )
         spec, secrets = None, []
@@ -155,6 +157,8 @@ class WandbCrRunner(KubeRunner):
                 "ingress",
                 "clickhouse",
                 "weave_trace",
+                "version",
+                "console_version",
                 "chart",
                 "extra_values",
             )
@@ -249,7 +253,7 @@ class WandbCrRunner(KubeRunner):
             phase = (obj.get("status") or {}).get("phase")
             current = status_is_current(obj, p["field_manager"], applied_version)
             if current and phase_failed(phase):
-                raise self._refused(phase, log)
+                raise self._refused(phase, log, (obj.get("spec") or {}).get("chart"))
             workloads = list_workloads(self.kube, p["namespace"], selector)
             ready, missing = readiness(phase if current else None, workloads, need_weave_trace)
             if not current:
@@ -284,7 +288,7 @@ class WandbCrRunner(KubeRunner):
 
         return self.wait_until(check, p["wait_timeout"], p["wait_interval"], timed_out)
 
-    def _refused(self, phase, log):
+    def _refused(self, phase, log, chart=None):
         """The operator's failed phase, with its Events (recorded just after the phase, at times)."""
         p = self.params
         events = events_for(self.kube, p["namespace"], KIND, p["name"])
@@ -300,6 +304,12 @@ class WandbCrRunner(KubeRunner):
                 p["namespace"],
                 p["name"],
                 (": " + "; ".join(events[-5:])) if events else " (no events recorded)",
+            )
+            + (
+                ""
+                if chart
+                else " - the resource names no chart (spec.chart): an operator that does not reach W&B's release "
+                "channel (air-gapped, or offline) has nothing to install; set chart"
             ),
             phase=phase,
             events=events,

@@ -59,6 +59,39 @@ class SecretPlan(object):
 # W&B's components that read and write the files bucket (operator-wandb 0.43.8: only they get its settings).
 BUCKET_COMPONENTS = ("app", "parquet")
 
+# Where operator-wandb (0.43.8) sets the tag of each image W&B builds with its server release - wandb/local,
+# wandb/megabinary, weave-python, weave-trace, frontend-nginx, anaconda2 - all ``latest`` in the chart's values, so
+# W&B's release channel (or nothing, air-gapped) would decide what runs. Every one gets W&B's version.
+WANDB_IMAGE_TAG_PATHS = tuple(
+    (component, "image", "tag")
+    for component in (
+        "app",
+        "api",
+        "anaconda2",
+        "clickhouseMigrationJob",
+        "executor",
+        "filemeta",
+        "filestream",
+        "flat-run-fields-updater",
+        "frontend",
+        "glue",
+        "history-reader",
+        "history-updater",
+        "internalSignerPreHook",
+        "metric-observer",
+        "parquet",
+        "parquet-metadata-cache",
+        "settingsMigrationJob",
+        "weave",
+        "weave-evaluate-model-worker",
+        "weave-trace",
+        "weave-trace-agent-scoring-worker",
+        "weave-trace-worker",
+    )
+) + (("settingsMigrationJob", "jobs", "smj", "containers", "smj", "image", "tag"),)
+# The System Console (wandb/console) is released on its own.
+CONSOLE_IMAGE_TAG_PATH = ("console", "image", "tag")
+
 
 def secret_names(cr_name):
     return dict((what, "%s-%s" % (cr_name, what)) for what in ("license", "mysql", "redis", "clickhouse"))
@@ -82,6 +115,23 @@ def validate_host(host):
     return host.rstrip("/")
 
 
+def _nested(path, value):
+    node = value
+    for key in reversed(path):
+        node = {key: node}
+    return node
+
+
+def image_tag_values(version, console_version=None):
+    """The values that pin every W&B-built image to ``version`` (and the console to ``console_version``)."""
+    values = {}
+    pins = [(path, version) for path in WANDB_IMAGE_TAG_PATHS] if version else []
+    pins += [(CONSOLE_IMAGE_TAG_PATH, console_version)] if console_version else []
+    for path, tag in pins:
+        values = deep_merge(values, _nested(path, tag))
+    return values
+
+
 def build_spec(name, settings):
     """``(spec, secrets)`` for a WeightsAndBiases named ``name``.
 
@@ -89,7 +139,8 @@ def build_spec(name, settings):
     kms_key}, mysql {host, port, database, user, password | password_secret}, redis {host, port, tls,
     password | password_secret}, service_account_annotations, ingress {ingress_class, annotations},
     clickhouse {host, port, user, password | password_secret, database, replicated, cluster}, weave_trace,
-    chart {url, name, version}, extra_values.
+    version (W&B's server release: every W&B-built image's tag), console_version, chart {url, name, version},
+    extra_values (merged last: an image tag there wins).
     """
     names = secret_names(name)
     secrets = []
@@ -194,6 +245,7 @@ def build_spec(name, settings):
         raise WandbModuleError("weave_trace needs clickhouse (weave-trace stores traces in ClickHouse)")
     global_values["weave-trace"] = {"enabled": weave_trace}
     values = deep_merge(values, {"weave-trace": {"install": weave_trace}})
+    values = deep_merge(values, image_tag_values(settings.get("version"), settings.get("console_version")))
     values["global"] = global_values
     values = deep_merge(values, settings.get("extra_values") or {})
 

@@ -8,6 +8,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation impor
     check_options,
     problem,
     unknown_names,
+    version_tuple,
 )
 
 GOOD = {
@@ -34,6 +35,8 @@ GOOD = {
     "subnet_id": ["subnet-0123456789abcdef0", "subnet-01234567"],
     "subnet_ids": [["subnet-0123456789abcdef0"], []],
     "kubernetes_version": ["1.35", "1.32"],
+    "release_version": ["0.85.0", "2.18.16", "1.22.0-rc.1"],
+    "wandb_olap_clickhouse": [{}, {"global": {"olap": {"history": {"enabled": False}}}}],
     "identifier": ["weave_cluster", "wandb_weave", "default"],
     "aws_region": ["us-east-1", "us-gov-west-1", "eu-central-2"],
     "no_plain_secrets": [{"global": {"licenseSecret": {"name": "x"}}}, {}],
@@ -73,6 +76,7 @@ BAD = {
     "subnet_id": ["subnet-nope", "sg-0123456789abcdef0"],
     "subnet_ids": [["subnet-nope"], "subnet-0123456789abcdef0"],
     "kubernetes_version": ["1.x", "1.35.1", "2", 1.35],
+    "release_version": ["latest", "", None, "0.85", "v0.85.0", "0.85.0 ", "0.85.0!", 85],
     "identifier": ["weave-cluster", "1abc", ""],
     "aws_region": ["mars-central-1", "xx-central-1", "US-EAST-1", ""],
     "no_plain_secrets": [{"global": {"license": "x"}}, {"global": {"mysql": {"password": "p"}}}, []],
@@ -92,7 +96,8 @@ def test_bad_values_say_what_is_wrong(rule, value):
 
 
 def test_every_rule_is_tested():
-    assert set(GOOD) == set(RULES) and set(BAD) | {"kubeconfig_context"} == set(RULES)
+    # these two judge a value only together with other values: tested below
+    assert set(GOOD) == set(RULES) and set(BAD) | {"kubeconfig_context", "wandb_olap_clickhouse"} == set(RULES)
 
 
 def test_a_secret_in_plain_text_anywhere_is_found_but_never_echoed():
@@ -135,3 +140,35 @@ def test_check_options_names_the_option_and_skips_unset_ones():
     check_options({"name": "ok", "timeout": None}, [("name", "k8s_label"), ("timeout", "positive_int")])
     with pytest.raises(WandbModuleError, match=r"^wait_timeout must be a whole number greater than zero$"):
         check_options({"wait_timeout": -1}, [("wait_timeout", "positive_int")])
+
+
+def test_release_versions_also_accept_one_word_and_compare_as_numbers():
+    assert problem("channel", "release_version", "channel") == ""
+    assert "(or channel), not 'stable'" in problem("stable", "release_version", "channel")
+    assert problem("", "release_version").endswith("not empty")
+    assert version_tuple("0.85.0") > version_tuple("0.9.12")
+    assert version_tuple("latest") is None
+
+
+OLAP_ON = {"global": {"olap": {"registrySearch": {"enabled": True}, "history": {"enabled": "true"}}}}
+
+
+@pytest.mark.parametrize(
+    "wandb_version, clickhouse_version, refused",
+    [
+        ("0.85.0", "25.3.2-debian-12-r3", True),  # Bitnami's frozen image
+        ("0.85.0", "25.8.30.16", True),
+        ("0.85.0", "26.3.1.5", False),
+        ("0.80.2", "25.3.2-debian-12-r3", False),  # before W&B needed it
+        ("channel", "25.3.2", False),  # W&B's channel: the version is not known here
+        ("0.85.0", "", False),  # an external ClickHouse of unknown version
+    ],
+)
+def test_olap_features_need_a_new_enough_clickhouse(wandb_version, clickhouse_version, refused):
+    found = problem(OLAP_ON, "wandb_olap_clickhouse", wandb_version, clickhouse_version)
+    assert bool(found) == refused
+    if refused:
+        assert found == (
+            "turns on global.olap.registrySearch/history, which W&B 0.85.0 runs only on ClickHouse 26.3 or later, "
+            "and ClickHouse here is %s" % clickhouse_version
+        )

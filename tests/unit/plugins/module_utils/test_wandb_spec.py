@@ -4,6 +4,7 @@ import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec import (
+    WANDB_IMAGE_TAG_PATHS,
     build_spec,
     check_no_plain_secrets,
     validate_name,
@@ -163,3 +164,21 @@ def test_whole_spec_with_plain_secret_is_refused():
 def test_bad_names(name):
     with pytest.raises(WandbModuleError):
         validate_name(name)
+
+
+def test_versions_pin_every_w_and_b_image_and_the_console_and_extra_values_still_win():
+    spec = build(
+        version="0.85.0",
+        console_version="2.18.16",
+        service_account_annotations={"eks.amazonaws.com/role-arn": "arn:role"},
+        extra_values={"weave": {"image": {"tag": "0.85.1-hotfix"}}},
+    )[0]
+    values = spec["values"]
+    for path in WANDB_IMAGE_TAG_PATHS:
+        node = values
+        for key in path:
+            node = node[key]
+        assert node == ("0.85.1-hotfix" if path[0] == "weave" else "0.85.0"), path
+    assert values["console"]["image"]["tag"] == "2.18.16"
+    assert values["app"]["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": "arn:role"}
+    assert "image" not in build()[0]["values"].get("app", {})  # no version: the operator's channel decides
