@@ -116,6 +116,22 @@ options:
     description: Do not install the CRDs in the chart's C(crds/) directory.
     type: bool
     default: false
+  apply_crds:
+    description:
+      - Helm installs the CRDs in a chart's C(crds/) with the release's first install only and never upgrades them.
+        With this option, every install and upgrade first applies the CRDs of the chart being installed (server-side
+        apply, taking over the fields Helm set, labelled with the release) and waits until they are Established;
+        Helm then skips them. A no-op run reads nothing more.
+      - Their names are returned in RV(crds) and, in check mode, listed among RV(reasons).
+    type: bool
+    default: false
+  delete_crds:
+    description:
+      - With O(state=absent), after the uninstall, delete the release's CRDs - those in the chart Helm recorded for
+        the release and those O(apply_crds) labelled with it (found again when a run stopped after the uninstall) -
+        and wait until they are gone. Every custom resource of theirs goes with them, in every namespace.
+    type: bool
+    default: false
   history_max:
     description: Revisions to keep per release (Helm's C(--history-max); 0 keeps all). Helm's default is 10.
     type: int
@@ -183,6 +199,22 @@ EXAMPLES = r"""
         namespace: demo
         state: absent
         wait: true
+
+- name: An operator whose chart upgrades change its CRDs - the new CRDs go in before the new controller
+  selfmanaged.wandb.helm_release:
+    name: clickhouse-operator
+    namespace: clickhouse
+    chart: altinity-clickhouse-operator
+    repo_url: https://helm.altinity.com
+    chart_version: 0.25.6
+    apply_crds: true
+
+- name: Remove it with its CRDs (and every ClickHouseInstallation in the cluster)
+  selfmanaged.wandb.helm_release:
+    name: clickhouse-operator
+    namespace: clickhouse
+    state: absent
+    delete_crds: true
 """
 
 RETURN = r"""
@@ -228,6 +260,12 @@ app_version:
   returned: always
   type: str
   sample: 1.4.2
+crds:
+  description: The CRDs applied before the install or upgrade (O(apply_crds)) or deleted after the uninstall (O(delete_crds)), or that would be.
+  returned: always
+  type: list
+  elements: str
+  sample: ["clickhouseinstallations.clickhouse.altinity.com"]
 commands:
   description: The helm commands run, in order. They never contain values (values go through a private file).
   returned: always
@@ -257,6 +295,8 @@ def argument_spec():
         timeout=dict(type="str"),
         atomic=dict(type="bool", default=False),
         skip_crds=dict(type="bool", default=False),
+        apply_crds=dict(type="bool", default=False),
+        delete_crds=dict(type="bool", default=False),
         history_max=dict(type="int"),
         helm_binary=dict(type="path", aliases=["binary_path"]),
     )

@@ -227,6 +227,8 @@ options:
       - W&B's server release, such as C(0.85.0), written into the tag of every image W&B builds that operator-wandb
         renders (C(wandb/local), C(wandb/megabinary) for each of its components, C(weave-python), C(weave-trace) and
         its workers, C(frontend-nginx), C(anaconda2), the migration jobs); the chart's own default is C(latest).
+      - A version lower than the one the resource has is refused before anything is written (W&B's database
+        migrations run forward only).
       - Unset, the operator takes the tags from W&B's release channel (none when air-gapped, so C(latest)).
     type: str
   console_version:
@@ -350,6 +352,14 @@ secrets:
   type: list
   elements: dict
   sample: [{"name": "wandb-license", "action": "created", "purpose": "license"}]
+versions:
+  description:
+    - What this run moves, from -> to - the chart and every image tag (a W&B version change moves them all); empty
+      when the resource is created or unchanged. In check mode, the plan.
+  returned: always
+  type: list
+  elements: str
+  sample: ["chart: operator-wandb 0.43.0 -> operator-wandb 0.43.8", "app.image.tag: 0.84.2 -> 0.85.0"]
 phase:
   description: The operator's C(status.phase).
   returned: always

@@ -36,6 +36,16 @@ def helm_duration(timeout):
     )
 
 
+def helm_seconds(timeout, default=300):
+    """``timeout`` (seconds or a Go duration, as ``helm_duration`` takes it) in seconds; ``default`` when unset."""
+    if timeout is None:
+        return default
+    text, seconds = helm_duration(timeout), 0.0
+    for number, unit in re.findall(r"([0-9.]+)(ms|h|m|s)", text):
+        seconds += float(number) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[unit]
+    return seconds or default
+
+
 class HelmFlags(object):
     """Flag spellings that differ between Helm 3 and Helm 4."""
 

@@ -23,6 +23,12 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import He
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.client import (
     HelmClient,
     helm_duration,
+    helm_seconds,
+)
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.crds import (
+    ReleaseCrds,
+    crd_names_in_chart_files,
+    crds_in_text,
 )
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.values import (
     leaf_paths,
@@ -30,6 +36,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.values impo
     merge_values,
     normalise,
     same_values,
+    versions_that_move,
 )
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import KubeRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.private_file import private_file
@@ -231,7 +238,17 @@ class ReleaseRecord(object):
     """The latest revision of a release, as Helm stored it."""
 
     def __init__(
-        self, name, namespace, revision, status, chart_name, chart_version, app_version, config, chart_label=None
+        self,
+        name,
+        namespace,
+        revision,
+        status,
+        chart_name,
+        chart_version,
+        app_version,
+        config,
+        chart_label=None,
+        crd_names=(),
     ):
         self.name = name
         self.namespace = namespace
@@ -242,11 +259,13 @@ class ReleaseRecord(object):
         self.app_version = app_version
         self.config = config or {}
         self.chart_label = chart_label or ("%s-%s" % (chart_name, chart_version))
+        self.crd_names = list(crd_names)  # the CRDs in the recorded chart's crds/
 
     @classmethod
     def from_release(cls, release):
         """From Helm's release JSON (storage object or ``helm ... -o json``)."""
-        metadata = (release.get("chart") or {}).get("metadata") or {}
+        chart = release.get("chart") or {}
+        metadata = chart.get("metadata") or {}
         info = release.get("info") or {}
         return cls(
             release.get("name"),
@@ -257,6 +276,7 @@ class ReleaseRecord(object):
             metadata.get("version"),
             metadata.get("appVersion"),
             release.get("config"),
+            crd_names=crd_names_in_chart_files(chart.get("files")),
         )
 
 
@@ -324,7 +344,7 @@ def read_release_with_helm(helm, name, namespace):
 
 
 # -- the decision ----------------------------------------------------------------------------------
-def decide(state, record, chart=None, values=None):
+def decide(state, record, chart=None, values=None, secret_paths=()):
     """What to do, and why: ``(action, reasons)``. Pure: every branch is unit-tested."""
     if state == "absent":
         if record is None or record.status == "uninstalled":
@@ -355,6 +375,7 @@ def decide(state, record, chart=None, values=None):
             reasons.append("chart version %s -> %s" % (record.chart_version, chart.version))
     if not same_values(record.config or {}, values or {}):
         reasons.append("values differ")
+        reasons.extend(versions_that_move(record.config, values, secret_paths))
     return (UPGRADE if reasons else NONE), reasons
 
 
@@ -434,20 +455,31 @@ class HelmReleaseRunner(KubeRunner):
         chart = None
         if p["state"] == "present":
             chart = resolve_chart(p["chart"], p["repo_url"], p["chart_version"], self._fetch_index, self._show_chart)
-        action, reasons = decide(p["state"], record, chart, values)
+        action, reasons = decide(p["state"], record, chart, values, secret_paths)
 
         result = dict(changed=action != NONE, action=action, reasons=reasons, name=p["name"], namespace=p["namespace"])
+        # the CRDs this run applies (the new chart's, before Helm runs) or deletes (after the uninstall)
+        crds_to_apply = self._chart_crds(chart) if p["apply_crds"] and action not in (NONE, UNINSTALL) else []
+        crds_to_delete = self._release_crd_names(record) if p["state"] == "absent" and p["delete_crds"] else []
+        result["crds"] = sorted(c["metadata"]["name"] for c in crds_to_apply) or crds_to_delete
+        if crds_to_apply:
+            reasons.append("CRDs of %s applied first: %s" % (chart.label, ", ".join(result["crds"])))
+        if crds_to_delete:
+            reasons.append("CRDs deleted after the uninstall: %s" % ", ".join(crds_to_delete))
+            result["changed"] = True
         if self.module._diff:
             result["diff"] = self._diff(record, chart, values, secret_paths)
-        if action == NONE or self.module.check_mode:
+        if (action == NONE and not crds_to_delete) or self.module.check_mode:
             result.update(self._describe(record if action == NONE else None, chart))
             if action != NONE:
                 result["status"] = "would %s" % action.replace("-", " then ")
             result["commands"] = self._helm.commands if self._helm else []
             return result
 
+        if crds_to_apply:
+            self._crds().apply(crds_to_apply)
         try:
-            release = self._execute(action, chart, values)
+            release = self._execute(action, chart, values) if action != NONE else None
         except HelmError as exc:
             # A failed install or upgrade still wrote a revision (status failed): that is a change, and it is reported.
             after = self.read_release()
@@ -464,9 +496,29 @@ class HelmReleaseRunner(KubeRunner):
                     commands=self.helm().commands,
                 )
             raise
+        if crds_to_delete:
+            self._crds().delete(crds_to_delete, timeout=helm_seconds(p["timeout"]))
         result.update(self._describe(release, chart))
-        result["commands"] = self.helm().commands
+        result["commands"] = self._helm.commands if self._helm else []
         return result
+
+    def _crds(self):
+        return ReleaseCrds(self.kube, self.params["name"], self.params["namespace"])
+
+    def _chart_crds(self, chart):
+        """The CRDs in the ``crds/`` of the chart about to be installed (``helm show crds``)."""
+        args = ["show", "crds", chart.ref]
+        if chart.kind in (ChartSource.REPO, ChartSource.OCI) and chart.version:
+            args += ["--version", chart.version]
+        if chart.repo_url:
+            args += ["--repo", chart.repo_url]
+        return crds_in_text(self.helm().run(args, kube=False), chart.label)
+
+    def _release_crd_names(self, record):
+        """The CRDs of the release that still exist: its recorded chart's and those labelled with it."""
+        crds = self._crds()
+        names = set(record.crd_names if record is not None else []) | set(crds.labelled())
+        return sorted(crds.existing(sorted(names)))
 
     def _execute(self, action, chart, values):
         p = self.params
@@ -492,7 +544,7 @@ class HelmReleaseRunner(KubeRunner):
                 wait=p["wait"],
                 atomic=p["atomic"],
                 timeout=p["timeout"],
-                skip_crds=p["skip_crds"],
+                skip_crds=p["skip_crds"] or p["apply_crds"],  # applied above, as the new chart has them
                 history_max=p["history_max"],
                 create_namespace=p["create_namespace"],
             ),

@@ -85,6 +85,32 @@ def same_values(left, right):
     return json.dumps(normalise(left), sort_keys=True) == json.dumps(normalise(right), sort_keys=True)
 
 
+# Leaves that say which version runs: image tags (and digests), chart and app versions.
+VERSION_KEYS = ("tag", "digest", "version", "appVersion")
+
+
+def versions_that_move(before, after, secret_paths=()):
+    """``path: old -> new`` for each version leaf (VERSION_KEYS) that differs between two sets of values, for a plan
+    that shows what moves among everything that differs. Secret paths are never shown."""
+
+    def leaves(value):
+        found = {}
+        for path in leaf_paths(normalise(value or {})):
+            if path and path[-1] in VERSION_KEYS and tuple(path) not in secret_paths:
+                node = value
+                for key in path:
+                    node = node.get(key) if isinstance(node, dict) else None
+                found[path] = node
+        return found
+
+    old, new = leaves(before), leaves(after)
+    return [
+        "%s: %s -> %s" % (".".join(path), old.get(path, "(chart default)"), new.get(path, "(chart default)"))
+        for path in sorted(set(old) | set(new))
+        if str(old.get(path)) != str(new.get(path))
+    ]
+
+
 def leaf_paths(value, prefix=()):
     """Paths to every leaf of a nested dict (a dict leaf that is empty counts as a leaf)."""
     if isinstance(value, dict) and value:

@@ -22,8 +22,10 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner impor
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec import (
     build_spec,
+    check_no_downgrade,
     check_no_plain_secrets,
     validate_name,
+    versions_moving,
 )
 
 try:
@@ -174,6 +176,8 @@ class WandbCrRunner(KubeRunner):
 
     def _present(self, path, spec, secrets):
         p = self.params
+        existing = self.kube.get(path, missing_ok=True)
+        check_no_downgrade((existing or {}).get("spec"), spec)  # before anything is written
         labels = {"app.kubernetes.io/managed-by": MANAGED_BY, CR_LABEL: p["name"]}
         secret_actions = []
         for plan in secrets:
@@ -183,7 +187,6 @@ class WandbCrRunner(KubeRunner):
             if action:
                 secret_actions.append({"name": plan.name, "action": action, "purpose": plan.purpose})
 
-        existing = self.kube.get(path, missing_ok=True)
         body = {
             "apiVersion": API_VERSION,
             "kind": KIND,
@@ -213,6 +216,7 @@ class WandbCrRunner(KubeRunner):
             changed=cr_changed or bool(secret_actions),
             secrets=secret_actions,
             action=("create" if existing is None else "update") if cr_changed else "none",
+            versions=versions_moving((existing or {}).get("spec"), spec) if existing is not None else [],
         )
         if self.module._diff:
             result["diff"] = dict(

@@ -29,8 +29,11 @@ import re
 from urllib.parse import urlparse
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.values import deep_merge
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import WANDB_PLAIN_SECRET_PATHS
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.values import deep_merge, versions_that_move
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import (
+    WANDB_PLAIN_SECRET_PATHS,
+    version_tuple,
+)
 
 CLICKHOUSE_HTTP_PORT = 8123
 CLICKHOUSE_DATABASE = "wandb_weave"
@@ -255,6 +258,36 @@ def build_spec(name, settings):
         spec["chart"] = dict((key, chart[key]) for key in ("url", "name", "version") if chart.get(key))
     check_no_plain_secrets(spec)
     return spec, secrets
+
+
+def wandb_version(spec):
+    """The W&B version a spec pins (wandb/local's tag, as ``version`` sets it); None when the channel decides."""
+    return ((((spec or {}).get("values") or {}).get("app") or {}).get("image") or {}).get("tag")
+
+
+def check_no_downgrade(current, desired):
+    """Refuse a spec that would take W&B back to an older version: its database migrations run forward only."""
+    old, new = wandb_version(current), wandb_version(desired)
+    if version_tuple(old) and version_tuple(new) and version_tuple(new) < version_tuple(old):
+        raise WandbModuleError(
+            "version %s is older than W&B's %s in the resource: W&B's database migrations run forward only, so it "
+            "cannot go back (restore a backup made before the upgrade instead)" % (new, old)
+        )
+
+
+def versions_moving(current, desired):
+    """``what: old -> new`` for the chart and every image tag that a new spec changes, for the plan."""
+    moving = []
+    old_chart, new_chart = (current or {}).get("chart") or {}, (desired or {}).get("chart") or {}
+    if old_chart.get("version") != new_chart.get("version") or old_chart.get("name") != new_chart.get("name"):
+        moving.append(
+            "chart: %s -> %s"
+            % tuple(
+                "%s %s" % (c.get("name") or c.get("url") or "(W&B's channel)", c.get("version") or "")
+                for c in (old_chart, new_chart)
+            )
+        )
+    return moving + versions_that_move((current or {}).get("values"), (desired or {}).get("values"))
 
 
 def check_no_plain_secrets(spec):

@@ -10,6 +10,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.values impo
     mask_paths,
     merge_values,
     same_values,
+    versions_that_move,
 )
 
 
@@ -99,3 +100,14 @@ def test_leaf_paths_and_mask_paths():
     masked = mask_paths(values, paths + [("not", "there")])
     assert masked == {"auth": {"password": MASK, "user": "u", "keys": {"a": MASK}}, "token": MASK}
     assert values["auth"]["password"] == "p"
+
+
+def test_versions_that_move_are_shown_from_and_to_secrets_never():
+    before = {"image": {"tag": "0.25.4"}, "metrics": {"image": {"tag": "0.25.4"}}, "replicas": 1, "auth": {"tag": "s1"}}
+    after = {"image": {"tag": "0.25.6"}, "metrics": {"image": {"tag": "0.25.4"}}, "replicas": 2, "auth": {"tag": "s2"}}
+    after["console"] = {"image": {"tag": "2.18.16"}}
+    assert versions_that_move(before, after, secret_paths=[("auth", "tag")]) == [
+        "console.image.tag: (chart default) -> 2.18.16",
+        "image.tag: 0.25.4 -> 0.25.6",
+    ]
+    assert versions_that_move(before, before) == []
