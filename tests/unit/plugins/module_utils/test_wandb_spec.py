@@ -6,6 +6,8 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import Wa
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec import (
     WANDB_IMAGE_TAG_PATHS,
     build_spec,
+    check_no_downgrade,
+    versions_moving,
     check_no_plain_secrets,
     validate_name,
 )
@@ -182,3 +184,20 @@ def test_versions_pin_every_w_and_b_image_and_the_console_and_extra_values_still
     assert values["console"]["image"]["tag"] == "2.18.16"
     assert values["app"]["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": "arn:role"}
     assert "image" not in build()[0]["values"].get("app", {})  # no version: the operator's channel decides
+
+
+def test_a_downgrade_is_refused_and_an_upgrade_lists_what_moves():
+    old = build(
+        version="0.84.2", chart={"url": "https://charts.wandb.ai", "name": "operator-wandb", "version": "0.43.0"}
+    )[0]
+    new = build(
+        version="0.85.0", chart={"url": "https://charts.wandb.ai", "name": "operator-wandb", "version": "0.43.8"}
+    )[0]
+    check_no_downgrade(old, new)
+    check_no_downgrade(None, new)  # a new resource
+    check_no_downgrade(build()[0], new)  # from W&B's channel: nothing pinned to compare with
+    with pytest.raises(WandbModuleError, match="version 0.84.2 is older than W&B's 0.85.0 in the resource"):
+        check_no_downgrade(new, old)
+    moving = versions_moving(old, new)
+    assert moving[0] == "chart: operator-wandb 0.43.0 -> operator-wandb 0.43.8"
+    assert "app.image.tag: 0.84.2 -> 0.85.0" in moving and len(moving) == 1 + len(WANDB_IMAGE_TAG_PATHS)
