@@ -7,9 +7,9 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec impor
     WANDB_IMAGE_TAG_PATHS,
     build_spec,
     check_no_downgrade,
-    versions_moving,
     check_no_plain_secrets,
     validate_name,
+    versions_moving,
 )
 
 BASE = {"host": "https://wandb.example.com/", "license": "LIC"}
