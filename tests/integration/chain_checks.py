@@ -85,6 +85,10 @@ class ChainOnHelm(object):
     # An existing cluster, as the README describes it: --skip-tags eks_cluster, the kubeconfig (the testbed), and the
     # cluster's name and IAM OIDC provider (made in moto by the fixture) given to the stages that make IRSA roles
     existing_cluster = False
+    # The first converge's pins (older charts from ../shared/charts, an older W&B): the re-run then upgrades to today's
+    # pins, its plan first, and must lose nothing. {}: today's pins from the start.
+    first_pins = {}
+    upgrade_plan = ()  # what the upgrade's plan must show moving
 
     def play(self, chain, playbook, *args):
         mode = ["-e", "clickhouse_method=%s" % self.clickhouse_method]
@@ -96,6 +100,8 @@ class ChainOnHelm(object):
                     {role + "_oidc_provider_arn": chain.oidc_provider_arn, role + "_eks_cluster_name": "wandb-demo"}
                 )
             mode += ["--skip-tags", "eks_cluster", "-e", json.dumps(given)]
+        if self.first_pins and not getattr(chain, "upgraded", False):
+            mode += ["-e", json.dumps(self.first_pins)]
         return chain.play(playbook, *(mode + list(args)))
 
     @property
@@ -134,7 +140,38 @@ class ChainOnHelm(object):
         return result.output, result.changed
 
     def rerun(self, chain):
+        if self.first_pins:
+            self.upgrade(chain)
         self.play(chain, "site.yml").require(changed=0)
+
+    def kept(self, chain):
+        """What an upgrade must not lose: volume claims (by uid) and the password Secrets' data."""
+        claims = dict(
+            (c["metadata"]["namespace"] + "/" + c["metadata"]["name"], c["metadata"]["uid"])
+            for c in chain.kube("persistentvolumeclaims", "-A")["items"]
+        )
+        secrets = dict(
+            (name, chain.kube("secret", "-n", namespace, name)["data"])
+            for namespace, name in (("clickhouse", "clickhouse-auth"), ("wandb", "wandb-clickhouse-auth"))
+        )
+        return claims, secrets, chain.buckets(), chain.roles()
+
+    def upgrade(self, chain):
+        """From the first pins to today's: the plan shows what moves and changes nothing; the upgrade loses nothing."""
+        chain.upgraded = True
+        before = self.kept(chain)
+        plan = self.play(chain, "site.yml", "--check", "--diff").require()
+        for moving in self.upgrade_plan:
+            assert moving in plan.output, moving
+        assert self.kept(chain) == before
+        assert not self.new_crds_served(chain)  # the plan applied nothing
+        self.play(chain, "site.yml").require()
+        assert self.kept(chain) == before
+        assert self.new_crds_served(chain)
+
+    def new_crds_served(self, chain):
+        """Whether the API server knows a field only today's CRDs have (overridden where a chain upgrades)."""
+        return True
 
     def subnets(self, chain):
         """(the cluster's subnets, the private ones W&B's data services go in): the subnets made in moto."""
@@ -148,7 +185,11 @@ class ChainOnHelm(object):
     def test_check_diff_plans_the_chain_and_changes_nothing(self, chain):
         output = self.planned(chain)
         assert "would be created (encrypted, public access blocked)" in output
-        chart = "altinity-clickhouse-operator-0.25.6" if self.clickhouse_method == "altinity" else "clickhouse-8.0.10"
+        chart = (
+            "altinity-clickhouse-operator-" + self.first_pins.get("clickhouse_operator_chart_version", "0.25.6")
+            if self.clickhouse_method == "altinity"
+            else "clickhouse-8.0.10"
+        )
         assert "+chart: %s" % chart in output  # Helm's plan, from a dry-run against the testbed
         assert "a real run creates WeightsAndBiases wandb/wandb" in output
         for planned in (

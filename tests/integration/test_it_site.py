@@ -2,9 +2,25 @@
 and moto, with ClickHouse through Altinity's operator and W&B's data in the cluster (wandb_data_mode=in_cluster), on
 an existing cluster as the README describes it (--skip-tags eks_cluster, the kubeconfig, the cluster's OIDC provider
 given): every stage that runs Helm, through the real charts. The cluster stage runs no Helm; it is the Helm 3 chain's,
-the README's demo (test_demo.py), with Bitnami's ClickHouse, W&B's data on AWS and the VPC built by the role."""
+the README's demo (test_demo.py), with Bitnami's ClickHouse, W&B's data on AWS and the VPC built by the role.
+
+This chain is also the upgrade: it converges first on the older charts in ../shared/charts and an older W&B, then
+its re-run is an upgrade to today's pins - the plan shows every version that moves and changes nothing, the upgrade
+brings the new CRDs before the new controllers and loses no volume claim, password, bucket or role - and a second
+re-run changes nothing."""
+
+import subprocess
 
 from chain_checks import ChainOnHelm
+
+# A ClickHouseInstallation using a field only the CRD of Altinity's chart 0.25.6 knows (spec.reconcile.host.drop)
+NEW_FIELD = """
+apiVersion: clickhouse.altinity.com/v1
+kind: ClickHouseInstallation
+metadata: {name: crd-probe, namespace: default}
+spec:
+  reconcile: {host: {drop: {replicas: {onDelete: "yes"}}}}
+"""
 
 
 class TestHelm4(ChainOnHelm):
@@ -13,3 +29,36 @@ class TestHelm4(ChainOnHelm):
     data_on_aws = False
     clickhouse_method = "altinity"
     existing_cluster = True
+    first_pins = {
+        "ebs_csi_chart_version": "2.62.0",
+        "clickhouse_operator_chart_version": "0.25.4",
+        "clickhouse_operator_image_tag": "0.25.4",
+        "wandb_weave_operator_chart_version": "1.4.7",
+        "wandb_weave_operator_wandb_chart_version": "0.43.0",
+        "wandb_weave_version": "0.84.1",
+    }
+    upgrade_plan = (
+        "chart aws-ebs-csi-driver - chart version 2.62.0 -> 2.64.0",
+        "chart altinity-clickhouse-operator - chart version 0.25.4 -> 0.25.6",
+        "chart altinity-clickhouse-operator - CRDs of altinity-clickhouse-operator-0.25.6 applied first: "
+        "clickhouseinstallations.clickhouse.altinity.com",
+        "chart altinity-clickhouse-operator - operator.image.tag: 0.25.4 -> 0.25.6",
+        "chart operator - chart version 1.4.7 -> 1.4.8",
+        "chart operator - CRDs of operator-1.4.8 applied first: weightsandbiases.apps.wandb.com",
+        "W&B wandb - chart: operator-wandb 0.43.0 -> operator-wandb 0.43.8",
+        "W&B wandb - app.image.tag: 0.84.1 -> 0.85.0",
+        "W&B wandb - weave-trace.image.tag: 0.84.1 -> 0.85.0",
+    )
+
+    def new_crds_served(self, chain):
+        proc = subprocess.run(
+            [chain.bed.env["KUBECTL_BIN"], "--kubeconfig", chain.bed.kubeconfig, "apply", "--server-side"]
+            + ["--dry-run=server", "--validate=strict", "-f", "-"],
+            input=NEW_FIELD,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            universal_newlines=True,
+            check=False,
+        )
+        assert proc.returncode == 0 or "field not declared in schema" in proc.stdout, proc.stdout
+        return proc.returncode == 0
