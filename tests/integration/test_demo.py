@@ -188,7 +188,8 @@ class TestDemo(ChainOnHelm):
             "    StatefulSet/clickhouse-shard0 x3: docker.io/bitnamilegacy/clickhouse:25.3.2-debian-12-r3",
             "    Deployment/wandb-controller-manager x1: wandb/controller:1.22.0",
             "release wandb/wandb, chart operator-wandb-0.43.8",
-            "    Deployment/wandb-weave-trace-bc x1: wandb/weave-trace:latest",
+            "    Deployment/wandb-weave-trace-bc x1: wandb/weave-trace:0.85.0",  # wandb_weave_version, not latest
+            "    Deployment/wandb-app-bc x1: wandb/local:0.85.0",
         ):
             assert line in output, line
 
