@@ -275,6 +275,143 @@ def version_tuple(value):
     return tuple(int(part) for part in match.groups()[:3]) if match else None
 
 
+# Docker's reference grammar (distribution/reference): a registry host[:port] (optional), path components of
+# lowercase alphanumerics joined by '.', '_', '__' or dashes; a tag of at most 128 word characters, '.' and '-'.
+_IMAGE_COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
+_IMAGE_REPOSITORY = re.compile(
+    r"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?|"
+    r"\[[0-9a-fA-F:]+\](?::[0-9]+)?)/)?%s(?:/%s)*$" % (_IMAGE_COMPONENT, _IMAGE_COMPONENT)
+)
+_IMAGE_TAG = re.compile(r"^[\w][\w.-]{0,127}$")
+_IMAGE_DIGEST = re.compile(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$")
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+
+
+def image_repository(value):
+    """An image repository as Kubernetes pulls it: [registry[:port]/]path, lowercase, no tag."""
+    text = _text(value)
+    if text is None or not _IMAGE_REPOSITORY.match(text) or len(text) > 255:
+        return (
+            "must be an image repository such as docker.io/clickhouse/clickhouse-server or registry.example.com:5000/"
+            "mirror/wandb/local (lowercase path, no tag, no spaces)"
+        )
+    return None
+
+
+def image_tag(value):
+    """An image tag (or a digest, sha256:...), pinned: never latest."""
+    text = _text(value)
+    if text is None or not (_IMAGE_TAG.match(text) or _IMAGE_DIGEST.match(text)):
+        return (
+            "must be an image tag (letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-') or a "
+            "digest"
+        )
+    if text == "latest":
+        return "must be a pinned tag, not latest (what runs would change with every pull)"
+    return None
+
+
+def k8s_labels(value):
+    """Kubernetes labels: keys [prefix/]name (a DNS subdomain prefix, a name of at most 63), values of at most 63."""
+    if not isinstance(value, dict):
+        return "must be a mapping of label keys to values"
+    for key, label in value.items():
+        prefix, _sep, name = str(key).rpartition("/")
+        if (
+            (prefix and (not _DNS_SUBDOMAIN.match(prefix) or len(prefix) > 253))
+            or not _LABEL_NAME.match(name)
+            or len(name) > 63
+        ):
+            return (
+                "has the key %r, which is not a label key ([prefix/]name: a name of at most 63 letters, digits, "
+                "'-', '_' and '.', starting and ending with a letter or digit)" % (key,)
+            )
+        text = "" if label is None else str(label)
+        if text and (not _LABEL_NAME.match(text) or len(text) > 63):
+            return (
+                "has %s=%r, which is not a label value (at most 63 letters, digits, '-', '_' and '.', starting and "
+                "ending with a letter or digit, or empty)" % (key, text)
+            )
+    return None
+
+
+def aws_class(value, prefix, example):
+    """An RDS instance class (``db.``) or an ElastiCache node type (``cache.``): the prefix and <family>.<size>."""
+    text = _text(value)
+    if text is None or not re.match(r"^%s[a-z][a-z0-9-]*\.[a-z0-9]+$" % re.escape(prefix), text):
+        return "must be a %s<family>.<size> class such as %s" % (prefix, example)
+    return None
+
+
+def rds_instance_class(value):
+    if value == "db.serverless":  # Aurora Serverless v2
+        return None
+    return aws_class(value, "db.", "db.r6g.large")
+
+
+def cache_node_type(value):
+    return aws_class(value, "cache.", "cache.r7g.large")
+
+
+# The oldest MySQL W&B Server supports, per engine (W&B's requirements page; it recommends MySQL 8.4).
+WANDB_MIN_MYSQL = {"mysql": (8, 0, 32), "aurora-mysql": (3, 5, 2)}
+
+
+def mysql_engine_version(value, engine="mysql"):
+    """An engine version W&B supports: MySQL 8.0.32 or later; Aurora MySQL 3.05.2 or later (8.0.mysql_aurora.3.05.2).
+    Empty: the role's default."""
+    text = _text(value)
+    if text == "":
+        return None
+    if text is None:
+        return "must be an engine version such as 8.4.7 (mysql) or 8.0.mysql_aurora.3.10.0 (aurora-mysql)"
+    if engine == "aurora-mysql":
+        match = re.match(r"^8\.0\.mysql_aurora\.(\d+)\.(\d+)\.(\d+)$", text)
+        example, minimum_text = "8.0.mysql_aurora.3.10.0", "Aurora MySQL 3.05.2 (8.0.mysql_aurora.3.05.2)"
+    else:
+        match = re.match(r"^(\d+)\.(\d+)(?:\.(\d+))?$", text)
+        example, minimum_text = "8.4.7", "MySQL 8.0.32"
+    if not match:
+        return "must be a %s engine version such as %s" % (engine, example)
+    found = tuple(int(part or 0) for part in match.groups())
+    if found < WANDB_MIN_MYSQL.get(engine, WANDB_MIN_MYSQL["mysql"]):
+        return "is older than W&B supports: %s or later (W&B recommends MySQL 8.4)" % minimum_text
+    return None
+
+
+def http_urls(value):
+    """A list of http(s) origins such as https://wandb.example.com (CORS origins)."""
+    if not isinstance(value, list):
+        return "must be a list of URLs such as https://wandb.example.com"
+    for item in value:
+        if item == "*":
+            continue
+        if http_url(item) or re.search(r"\s", item):
+            return "holds %r, which is not an http(s) URL such as https://wandb.example.com (or *)" % (item,)
+    return None
+
+
+def keeper_ensemble(value, single_ok=False, single_var="clickhouse_keeper_no_fault_tolerance"):
+    """A Keeper ensemble that keeps its quorum through a node's failure: an odd count of 3 or more; 1 only when
+    the user accepts no fault tolerance."""
+    found = positive_int(value)
+    if found:
+        return found
+    count = int(value)
+    if count == 1 and not single_ok:
+        return (
+            "is 1: a single Keeper node, whose loss stops every replicated write and DDL - use 3, or set %s: true "
+            "to accept that" % single_var
+        )
+    if count > 1 and count % 2 == 0:
+        return (
+            "is %d, an even Keeper ensemble: it needs %d nodes for a quorum, so it survives no more failures than "
+            "%d nodes would, and a network split can leave no side a majority - use an odd count (3 or 5)"
+            % (count, count // 2 + 1, count - 1)
+        )
+    return None
+
+
 # W&B's Models OLAP features (operator-wandb's global.olap.<feature>.enabled) and, per W&B Server release, the oldest
 # ClickHouse they run on (W&B's server release notes): (W&B from, ClickHouse at least), newest last.
 WANDB_OLAP_FEATURES = ("registrySearch", "runStoreAccelerator", "history")
@@ -448,6 +585,14 @@ RULES = {
     "kubernetes_version": kubernetes_version,
     "release_version": release_version,
     "wandb_olap_clickhouse": wandb_olap_clickhouse,
+    "image_repository": image_repository,
+    "image_tag": image_tag,
+    "k8s_labels": k8s_labels,
+    "rds_instance_class": rds_instance_class,
+    "cache_node_type": cache_node_type,
+    "mysql_engine_version": mysql_engine_version,
+    "http_urls": http_urls,
+    "keeper_ensemble": keeper_ensemble,
     "identifier": identifier,
     "aws_region": aws_region,
     "no_plain_secrets": no_plain_secrets,

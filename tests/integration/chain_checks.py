@@ -89,6 +89,7 @@ class ChainOnHelm(object):
     # pins, its plan first, and must lose nothing. {}: today's pins from the start.
     first_pins = {}
     upgrade_plan = ()  # what the upgrade's plan must show moving
+    upgrade_order = ()  # (task, task that must run after it) in the upgrade
 
     def play(self, chain, playbook, *args):
         mode = ["-e", "clickhouse_method=%s" % self.clickhouse_method]
@@ -165,9 +166,16 @@ class ChainOnHelm(object):
             assert moving in plan.output, moving
         assert self.kept(chain) == before
         assert not self.new_crds_served(chain)  # the plan applied nothing
-        self.play(chain, "site.yml").require()
+        result = self.play(chain, "site.yml").require()
         assert self.kept(chain) == before
         assert self.new_crds_served(chain)
+        for order in self.upgrade_order:  # (task that runs first, task that runs after it), both changed
+            starts = [result.output.index("TASK [%s" % task) for task in order]
+            assert starts[0] < starts[1], order
+            for task, start in zip(order, starts):
+                section = result.output[start : result.output.find("\nTASK [", start + 1)]
+                assert "\nchanged: [" in section, (task, section[:2000])
+        return result
 
     def new_crds_served(self, chain):
         """Whether the API server knows a field only today's CRDs have (overridden where a chain upgrades)."""

@@ -33,6 +33,8 @@ class TestHelm4(ChainOnHelm):
         "ebs_csi_chart_version": "2.62.0",
         "clickhouse_operator_chart_version": "0.25.4",
         "clickhouse_operator_image_tag": "0.25.4",
+        "clickhouse_server_image_tag": "25.8.2.29",  # an earlier 25.8 LTS build (the testbed pulls no image)
+        "clickhouse_keeper_image_tag": "25.8.2.29",
         "wandb_weave_operator_chart_version": "1.4.7",
         "wandb_weave_operator_wandb_chart_version": "0.43.0",
         "wandb_weave_version": "0.84.1",
@@ -43,11 +45,23 @@ class TestHelm4(ChainOnHelm):
         "chart altinity-clickhouse-operator - CRDs of altinity-clickhouse-operator-0.25.6 applied first: "
         "clickhouseinstallations.clickhouse.altinity.com",
         "chart altinity-clickhouse-operator - operator.image.tag: 0.25.4 -> 0.25.6",
+        "ClickHouseInstallation clickhouse - changes, servers one host at a time, to "
+        "docker.io/clickhouse/clickhouse-server:25.8.30.16",
+        "ClickHouseKeeperInstallation clickhouse-keeper - changes after the servers, to "
+        "docker.io/clickhouse/clickhouse-keeper:25.8.30.16",
         "chart operator - chart version 1.4.7 -> 1.4.8",
         "chart operator - CRDs of operator-1.4.8 applied first: weightsandbiases.apps.wandb.com",
         "W&B wandb - chart: operator-wandb 0.43.0 -> operator-wandb 0.43.8",
         "W&B wandb - app.image.tag: 0.84.1 -> 0.85.0",
         "W&B wandb - weave-trace.image.tag: 0.84.1 -> 0.85.0",
+    )
+
+    upgrade_order = (
+        # each chart's new CRDs before its release: helm_release applies them inside the release's task (apply_crds)
+        (
+            "selfmanaged.wandb.clickhouse : ClickHouse, MergeTree on S3",
+            "selfmanaged.wandb.clickhouse : ClickHouse Keeper, after the servers",
+        ),
     )
 
     def new_crds_served(self, chain):

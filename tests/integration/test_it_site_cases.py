@@ -15,6 +15,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation impor
 
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
 CHECK_TASK = "selfmanaged.wandb.%s : Check the input (each failure names its variable)"
+LOOKUP_TASK = "selfmanaged.wandb.%s : They are there (the failure names the variable)"
 
 
 def spec_task(role):
@@ -325,6 +326,87 @@ BAD_INPUT = {
             "clickhouse_server_image_tag",
         ),
     ),
+    # round 2: what Kubernetes, EKS, RDS and ElastiCache would refuse late (or run wrong), refused first
+    "image_tag_space": (
+        {"clickhouse_server_image_tag": "25.8.30.16 "},
+        [],
+        check("clickhouse", "clickhouse_server_image_tag", "25.8.30.16 ", "image_tag"),
+    ),
+    "image_repository_uppercase": (
+        {"wandb_weave_operator_image_repository": "wandb/Controller"},
+        [],
+        check("wandb_weave", "wandb_weave_operator_image_repository", "wandb/Controller", "image_repository"),
+    ),
+    "node_label_value": (
+        {"eks_cluster_node_labels": {"team": "w and b"}},
+        [],
+        check("eks_cluster", "eks_cluster_node_labels", {"team": "w and b"}, "k8s_labels"),
+    ),
+    "rds_class_prefix": (
+        {"wandb_data_mysql_instance_class": "r6g.large"},
+        [],
+        check("wandb_data", "wandb_data_mysql_instance_class", "r6g.large", "rds_instance_class"),
+    ),
+    "cache_node_type_prefix": (
+        {"wandb_data_redis_node_type": "t4g.medium"},
+        [],
+        check("wandb_data", "wandb_data_redis_node_type", "t4g.medium", "cache_node_type"),
+    ),
+    "aurora_too_old": (
+        {"wandb_data_mysql_engine_version": "8.0.mysql_aurora.3.04.3"},
+        [],
+        check(
+            "wandb_data",
+            "wandb_data_mysql_engine_version",
+            "8.0.mysql_aurora.3.04.3",
+            "mysql_engine_version",
+            "aurora-mysql",
+        ),
+    ),
+    "cors_origin_not_a_url": (
+        {"wandb_data_bucket_cors_origins": ["wandb.example.com"]},
+        [],
+        check("wandb_data", "wandb_data_bucket_cors_origins", ["wandb.example.com"], "http_urls"),
+    ),
+    "keeper_even": (
+        {"clickhouse_method": "altinity", "clickhouse_keeper_replicas": 2},
+        [],
+        check("clickhouse", "clickhouse_keeper_replicas", 2, "keeper_ensemble", False),
+    ),
+    "bitnami_keeper_single": (
+        {"clickhouse_replicas": 1},
+        [],
+        (
+            CHECK_TASK % "clickhouse",
+            "clickhouse: clickhouse_replicas is also the number of Keeper nodes (Bitnami runs one in each replica), "
+            "and is 1: a single Keeper node, whose loss stops every replicated write and DDL - use 3, or set "
+            "clickhouse_keeper_no_fault_tolerance: true to accept that",
+        ),
+    ),
+    # read-only lookups of what the input names (one call each), after every rule passed
+    "kms_key_missing": (
+        {
+            "wandb_data_bucket_kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/"
+            + "0" * 8
+            + "-0000-0000-0000-"
+            + "0" * 12
+        },
+        [],
+        (
+            LOOKUP_TASK % "wandb_data",
+            "wandb_data: wandb_data_bucket_kms_key_arn arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-"
+            "000000000000 does not exist (or these credentials may not describe it)",
+        ),
+    ),
+    "route53_zone_missing": (
+        {"wandb_data_route53_zone_id": "Z0000000000NOSUCHZONE"},
+        [],
+        (
+            LOOKUP_TASK % "wandb_data",
+            "wandb_data: wandb_data_route53_zone_id Z0000000000NOSUCHZONE does not exist, so W&B's certificate could "
+            "never be validated",
+        ),
+    ),
     "weave_without_clickhouse": (
         {},
         ["--skip-tags", "clickhouse"],
@@ -385,13 +467,16 @@ def test_aws_inventory_plans_a_real_account(chain):
     The charts come from the local mirror (the preflight checks they can be fetched; these machines reach no public
     repository)."""
     mirror = chain.env["WANDB_DEMO_CHART_REPO"]
+    # the account's own zone, as a real account has it (the preflight reads it)
+    zone = chain.aws["route53"].create_hosted_zone(Name="example.com", CallerReference="aws-inventory-plan")
+    zone_id = zone["HostedZone"]["Id"].split("/")[-1]
     extra = {
         "wandb_weave_license": LICENSE,
         "ebs_csi_chart_repo_url": mirror,
         "clickhouse_chart_repo_url": mirror,
         "wandb_weave_operator_chart_repo_url": mirror,
         "wandb_data_lb_controller_chart_repo_url": mirror,
-        "wandb_data_route53_zone_id": "Z0EXAMPLEZONE",
+        "wandb_data_route53_zone_id": zone_id,
     }
     args = ["-e", json.dumps(extra), "--check", "--diff"]
     result = chain.play(
@@ -410,6 +495,7 @@ def test_aws_inventory_plans_a_real_account(chain):
         assert stage in result.output
     assert LICENSE not in result.output
     chain.assert_empty()
+    chain.aws["route53"].delete_hosted_zone(Id=zone_id)
 
 
 def test_chart_mode_and_the_ebs_csi_addon(chain):

@@ -186,7 +186,15 @@ class NodegroupRunner(EksSubresourceRunner):
 
     def run(self):
         p = self.params
-        check_options(p, [("cluster_name", "eks_name"), ("name", "eks_nodegroup_name"), ("subnet_ids", "subnet_ids")])
+        check_options(
+            p,
+            [
+                ("cluster_name", "eks_name"),
+                ("name", "eks_nodegroup_name"),
+                ("subnet_ids", "subnet_ids"),
+                ("labels", "k8s_labels"),
+            ],
+        )
         current = self.describe()
         if p["state"] == "absent":
             return self.delete(current)

@@ -13,6 +13,7 @@ import re
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import AwsRunner, plan_tags
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options as check_rules
 
 _ID_RE = re.compile(r"^[a-z](?!.*--)[a-z0-9-]{0,38}[a-z0-9]$")
 _MISSING = ("ReplicationGroupNotFoundFault",)
@@ -30,6 +31,7 @@ def check_options(params, check_mode=False):
             raise WandbModuleError("subnet_ids is required: the private subnets Redis lives in")
         if not 1 <= params["nodes"] <= 6:
             raise WandbModuleError("nodes must be 1-6 (a primary and up to 5 replicas)")
+        check_rules(params, [("node_type", "cache_node_type")])  # the roles' rule (validation.py)
 
 
 def endpoint(group):

@@ -22,6 +22,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service impo
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import KubeRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.secret import read_secret_value
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options as check_rules
 
 AURORA = "aurora-mysql"
 MYSQL = "mysql"
@@ -62,6 +63,11 @@ def check_options(params, check_mode=False):
             raise WandbModuleError("backup_retention_period must be 1-35 days (backups are always kept)")
         if params["instances"] < 1:
             raise WandbModuleError("instances must be at least 1")
+        # the roles' rules, the same for the module's own options (validation.py)
+        check_rules(
+            params,
+            [("instance_class", "rds_instance_class"), ("engine_version", "mysql_engine_version", params["engine"])],
+        )
 
 
 def final_snapshot_name(name, now=None):

@@ -15,6 +15,7 @@ from moto import mock_aws
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.acm_certificate import CertificateRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.elasticache_redis import RedisRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.lookups import kms_key_problem
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.rds_mysql import (
     RdsMysqlRunner,
     parameter_group_family,
@@ -422,3 +423,20 @@ def test_certificate_request_validate_find_again_remove(aws, monkeypatch):
     removed = CertificateRunner(FakeModule(dict(params, state="absent")), service()).run()
     assert removed["updates"] == ["delete certificate %s" % result["certificate"]["arn"]]
     assert [c["CertificateArn"] for c in aws.client("acm").list_certificates()["CertificateSummaryList"]] == [other]
+
+
+@pytest.mark.parametrize(
+    "metadata, problem",
+    [
+        ({"KeyState": "Enabled", "KeyUsage": "ENCRYPT_DECRYPT", "KeySpec": "SYMMETRIC_DEFAULT"}, None),
+        (None, "does not exist (or these credentials may not describe it)"),
+        ({"KeyState": "PendingDeletion"}, "is PendingDeletion, not Enabled"),
+        ({"KeyState": "Enabled", "KeyUsage": "SIGN_VERIFY"}, "is a SIGN_VERIFY key, not an ENCRYPT_DECRYPT one"),
+        (
+            {"KeyState": "Enabled", "KeySpec": "RSA_2048"},
+            "is RSA_2048, but S3 encrypts only with symmetric keys (SYMMETRIC_DEFAULT)",
+        ),
+    ],
+)
+def test_a_kms_key_a_bucket_cannot_use_says_why(metadata, problem):
+    assert kms_key_problem(metadata) == problem

@@ -37,6 +37,20 @@ GOOD = {
     "kubernetes_version": ["1.35", "1.32"],
     "release_version": ["0.85.0", "2.18.16", "1.22.0-rc.1"],
     "wandb_olap_clickhouse": [{}, {"global": {"olap": {"history": {"enabled": False}}}}],
+    "image_repository": [
+        "wandb/local",
+        "docker.io/clickhouse/clickhouse-server",
+        "registry.example.com:5000/mirror/wandb/local",
+        "public.ecr.aws/ebs-csi-driver/aws-ebs-csi-driver",
+        "bitnamilegacy/clickhouse",
+    ],
+    "image_tag": ["0.85.0", "25.3.2-debian-12-r3", "v1.64.0", "sha256:" + "a" * 64],
+    "k8s_labels": [{}, {"role": "wandb", "node.kubernetes.io/pool": "w-1", "empty": ""}],
+    "rds_instance_class": ["db.r6g.large", "db.t4g.medium", "db.serverless"],
+    "cache_node_type": ["cache.t4g.medium", "cache.r7g.large"],
+    "mysql_engine_version": ["", "8.0.32", "8.4", "8.4.7"],
+    "http_urls": [[], ["https://wandb.example.com", "http://localhost:8080", "*"]],
+    "keeper_ensemble": [3, 5],
     "identifier": ["weave_cluster", "wandb_weave", "default"],
     "aws_region": ["us-east-1", "us-gov-west-1", "eu-central-2"],
     "no_plain_secrets": [{"global": {"licenseSecret": {"name": "x"}}}, {}],
@@ -77,6 +91,14 @@ BAD = {
     "subnet_ids": [["subnet-nope"], "subnet-0123456789abcdef0"],
     "kubernetes_version": ["1.x", "1.35.1", "2", 1.35],
     "release_version": ["latest", "", None, "0.85", "v0.85.0", "0.85.0 ", "0.85.0!", 85],
+    "image_repository": ["wandb/local:0.85.0", "Wandb/Local", "wandb/local ", "", "wandb//local", "-wandb/local"],
+    "image_tag": ["latest", "0.85 .0", "0.85.0!", " 0.85.0", "", ".hidden", "x" * 129, None],
+    "k8s_labels": [[], {"bad key": "x"}, {"role": "has space"}, {"-lead": "x"}, {"a/b/c": "x"}, {"r": "x" * 64}],
+    "rds_instance_class": ["r6g.large", "cache.r6g.large", "db.", "db.R6G.large"],
+    "cache_node_type": ["t4g.medium", "db.t4g.medium", "cache."],
+    "mysql_engine_version": ["8.0.28", "5.7.44", "eight", None],
+    "http_urls": ["https://wandb.example.com", ["wandb.example.com"], ["https://wandb example.com"]],
+    "keeper_ensemble": [1, 2, 4, 0, "3"],
     "identifier": ["weave-cluster", "1abc", ""],
     "aws_region": ["mars-central-1", "xx-central-1", "US-EAST-1", ""],
     "no_plain_secrets": [{"global": {"license": "x"}}, {"global": {"mysql": {"password": "p"}}}, []],
@@ -172,3 +194,26 @@ def test_olap_features_need_a_new_enough_clickhouse(wandb_version, clickhouse_ve
             "turns on global.olap.registrySearch/history, which W&B 0.85.0 runs only on ClickHouse 26.3 or later, "
             "and ClickHouse here is %s" % clickhouse_version
         )
+
+
+@pytest.mark.parametrize(
+    "version, refused",
+    [
+        ("8.0.mysql_aurora.3.05.2", False),
+        ("8.0.mysql_aurora.3.10.0", False),
+        ("8.0.mysql_aurora.3.04.3", True),
+        ("8.0.mysql_aurora.2.12.0", True),
+        ("8.0.32", True),  # a MySQL version where Aurora's is expected
+    ],
+)
+def test_aurora_versions_are_read_as_aurora_releases(version, refused):
+    assert bool(problem(version, "mysql_engine_version", "aurora-mysql")) == refused
+
+
+def test_keeper_messages_say_why_and_a_single_node_is_allowed_when_accepted():
+    assert problem(1, "keeper_ensemble", True) == ""
+    assert "use 3, or set clickhouse_keeper_no_fault_tolerance: true" in problem(1, "keeper_ensemble")
+    assert problem(4, "keeper_ensemble") == (
+        "is 4, an even Keeper ensemble: it needs 3 nodes for a quorum, so it survives no more failures than 3 nodes "
+        "would, and a network split can leave no side a majority - use an odd count (3 or 5)"
+    )
