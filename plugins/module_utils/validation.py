@@ -446,6 +446,16 @@ def wandb_olap_clickhouse(values, wandb_version=None, clickhouse_version=None):
     )
 
 
+def oidc_provider_arn(value):
+    """An IAM OIDC provider's ARN (empty: the cluster's, from the eks_cluster stage)."""
+    text = _text(value)
+    if text == "":
+        return None
+    if text is None or not re.match(r"^arn:aws[-a-z]*:iam::[0-9]{12}:oidc-provider/[^\s]+$", text):
+        return "must be an IAM OIDC provider ARN such as arn:aws:iam::123456789012:oidc-provider/oidc.eks..."
+    return None
+
+
 def identifier(value):
     text = _text(value)
     if text is None or not _IDENTIFIER.match(text):
@@ -593,6 +603,7 @@ RULES = {
     "mysql_engine_version": mysql_engine_version,
     "http_urls": http_urls,
     "keeper_ensemble": keeper_ensemble,
+    "oidc_provider_arn": oidc_provider_arn,
     "identifier": identifier,
     "aws_region": aws_region,
     "no_plain_secrets": no_plain_secrets,

@@ -383,6 +383,18 @@ BAD_INPUT = {
             "clickhouse_keeper_no_fault_tolerance: true to accept that",
         ),
     ),
+    "oidc_provider_arn": (
+        {"clickhouse_oidc_provider_arn": "oidc.eks.us-east-1.amazonaws.com/id/X"},
+        [],
+        check(
+            "clickhouse", "clickhouse_oidc_provider_arn", "oidc.eks.us-east-1.amazonaws.com/id/X", "oidc_provider_arn"
+        ),
+    ),
+    "lb_controller_namespace": (
+        {"wandb_data_lb_controller_namespace": "Kube_System"},
+        [],
+        check("wandb_data", "wandb_data_lb_controller_namespace", "Kube_System", "k8s_label"),
+    ),
     # read-only lookups of what the input names (one call each), after every rule passed
     "kms_key_missing": (
         {
