@@ -260,6 +260,14 @@ app_version:
   returned: always
   type: str
   sample: 1.4.2
+versions:
+  description:
+    - The part of RV(reasons) a plan shows - every version that moves, from -> to (the chart's, and each image tag,
+      digest or app version in the values), and the CRDs applied first.
+  returned: always
+  type: list
+  elements: str
+  sample: ["chart version 0.25.4 -> 0.25.6", "operator.image.tag: 0.25.4 -> 0.25.6"]
 crds:
   description: The CRDs applied before the install or upgrade (O(apply_crds)) or deleted after the uninstall (O(delete_crds)), or that would be.
   returned: always

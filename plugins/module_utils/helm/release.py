@@ -467,6 +467,8 @@ class HelmReleaseRunner(KubeRunner):
         if crds_to_delete:
             reasons.append("CRDs deleted after the uninstall: %s" % ", ".join(crds_to_delete))
             result["changed"] = True
+        # the plan's part of the reasons: every version that moves, and the CRDs applied first
+        result["versions"] = [r for r in reasons if " -> " in r or r.startswith("CRDs of ")]
         if self.module._diff:
             result["diff"] = self._diff(record, chart, values, secret_paths)
         if (action == NONE and not crds_to_delete) or self.module.check_mode:
