@@ -13,7 +13,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import difflib
+import functools
 import ipaddress
+import json
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -468,7 +471,7 @@ def aws_region(value, known=None):
     text = _text(value)
     if text is None or not _REGION.match(text):
         return "must be an AWS region such as us-west-2"
-    known = known or _known_regions()
+    known = known or known_regions()
     if known and text not in known:
         return "%s is not an AWS region (botocore knows: %s; if it is new, update botocore)" % (
             text,
@@ -556,17 +559,24 @@ def _load_kubeconfig(path):
     return config
 
 
-def _known_regions():
-    """Every region of botocore's partitions (aws, aws-cn, aws-us-gov, ...), or None without botocore."""
+@functools.lru_cache(maxsize=None)
+def known_regions():
+    """Every region of botocore's partitions (aws, aws-cn, aws-us-gov, ...), or None without botocore. Read from its
+    small partitions.json: a botocore session's region lists load the 1 MB endpoints.json, a tenth of a second that
+    every check of a region paid again."""
     try:
-        import botocore.session  # pylint: disable=import-outside-toplevel
+        import botocore  # pylint: disable=import-outside-toplevel
     except ImportError:
         return None
-    session = botocore.session.get_session()
+    try:
+        with open(os.path.join(os.path.dirname(botocore.__file__), "data", "partitions.json")) as handle:
+            partitions = json.load(handle)["partitions"]
+    except (IOError, OSError, ValueError, KeyError):
+        return None
     regions = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ec2", partition_name=partition))
-    return regions or None
+    for partition in partitions:
+        regions.update(name for name in partition.get("regions", {}) if not name.endswith("-global"))
+    return frozenset(regions) or None
 
 
 RULES = {

@@ -67,21 +67,13 @@ def aws_session(params):
     if not session.region_name:
         raise WandbModuleError("no AWS region: set region (or AWS_REGION / AWS_DEFAULT_REGION)")
     # An unknown region makes botocore build an endpoint that does not exist, retried 8 times to an unclear error.
-    found = aws_region(session.region_name, _known_regions(session))
+    found = aws_region(session.region_name)
     if found:
         raise WandbModuleError(
             "region %s" % found
             + ("" if params.get("region") else " (from AWS_REGION, AWS_DEFAULT_REGION or the profile)")
         )
     return session
-
-
-def _known_regions(session):
-    """Every region of every partition botocore knows (aws, aws-cn, aws-us-gov, ...)."""
-    regions = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ec2", partition_name=partition))
-    return regions
 
 
 def aws_client(session, service, params):

@@ -6,6 +6,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import Wa
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import (
     RULES,
     check_options,
+    known_regions,
     problem,
     unknown_names,
     version_tuple,
@@ -219,3 +220,11 @@ def test_keeper_messages_say_why_and_a_single_node_is_allowed_when_accepted():
         "is 4, an even Keeper ensemble: it needs 3 nodes for a quorum, so it survives no more failures than 3 nodes "
         "would, and a network split can leave no side a majority - use an odd count (3 or 5)"
     )
+
+
+def test_regions_are_every_partitions_read_once_without_pseudo_regions():
+    regions = known_regions()
+    assert {"us-east-1", "cn-north-1", "us-gov-west-1"} <= regions
+    assert not [r for r in regions if r.endswith("-global")]  # aws-global is an endpoint's, not a region
+    assert known_regions() is regions  # the filter runs it in every check task: read once per process
+    assert problem("xx-central-1", "aws_region").startswith("xx-central-1 is not an AWS region (botocore knows: ")
