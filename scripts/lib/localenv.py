@@ -25,6 +25,20 @@ UPSTREAM_CHARTS = os.path.join(SHARED, "charts")
 CHARTS = os.path.join(ROOT, "tests", "fixtures", "charts")
 
 
+ZIP_BYTECODE = os.path.join(ROOT, "scripts", "lib", "zip_bytecode")
+
+
+def bytecode_cache_env(env):
+    """``env`` with the bytecode cache for the modules' zipped code (zip_bytecode/sitecustomize.py says why), kept in
+    .cache/zip-bytecode, which the tests and the demo on this checkout share."""
+    paths = [ZIP_BYTECODE] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != ZIP_BYTECODE]
+    return dict(
+        env,
+        PYTHONPATH=os.pathsep.join(paths),
+        SELFMANAGED_WANDB_ZIP_BYTECODE=os.path.join(ROOT, ".cache", "zip-bytecode"),
+    )
+
+
 class Testbed(object):
     """One testbed (etcd + API server) in its own state dir; see ../shared/testbed/README.md."""
 
@@ -368,7 +382,7 @@ def demo_env(workdir, bed, moto, repo, helm_version=3, subnet_ids=None, zone_id=
             ),
         }
     )
-    return env
+    return bytecode_cache_env(env)
 
 
 class DemoServices(object):

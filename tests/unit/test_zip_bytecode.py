@@ -1,0 +1,54 @@
+"""scripts/lib/zip_bytecode: code imported from a zip is compiled once and read back, in another zip too, with
+tracebacks naming the zip it was imported from; a damaged cache entry is compiled again."""
+
+import os
+import subprocess
+import sys
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SITE = os.path.join(ROOT, "scripts", "lib", "zip_bytecode")
+
+PROGRAM = """
+import sys, traceback
+sys.path.insert(0, sys.argv[1])
+import payload_mod
+try:
+    payload_mod.fail()
+except RuntimeError as exc:
+    print(traceback.extract_tb(exc.__traceback__)[-1].filename)
+"""
+
+
+def run(zip_path, cache):
+    env = dict(os.environ, PYTHONPATH=SITE, SELFMANAGED_WANDB_ZIP_BYTECODE=str(cache))
+    proc = subprocess.run(
+        [sys.executable, "-c", PROGRAM, str(zip_path)],
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE,
+        universal_newlines=True,
+    )
+    return proc.stdout.strip()
+
+
+def make_zip(path):
+    with zipfile.ZipFile(str(path), "w") as archive:
+        archive.writestr("payload_mod.py", "def fail():\n    raise RuntimeError('from the zip')\n")
+    return path
+
+
+def test_zipped_code_is_compiled_once_and_named_after_its_zip(tmp_path):
+    cache = tmp_path / "cache"
+    first, second = make_zip(tmp_path / "a.zip"), make_zip(tmp_path / "b.zip")
+    assert run(first, cache) == os.path.join(str(first), "payload_mod.py")
+    entries = list((cache / sys.implementation.cache_tag).iterdir())
+    assert len(entries) == 1
+    written = entries[0].stat()
+    assert run(second, cache) == os.path.join(str(second), "payload_mod.py")  # the tracebacks name the new zip
+    assert list((cache / sys.implementation.cache_tag).iterdir()) == entries
+    assert (entries[0].stat().st_ino, entries[0].stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)  # read
+
+    entries[0].write_bytes(b"not code")
+    assert run(first, cache) == os.path.join(str(first), "payload_mod.py")
+    assert entries[0].read_bytes() != b"not code"  # compiled and kept again
