@@ -65,3 +65,11 @@ def test_eks_cluster_role_plans_its_vpc_and_creates_nothing(moto):
     planned = harness.run_playbook(playbook, extra_vars=extra, env=moto.aws_env(), check=True, diff=True).require()
     assert planned.changed > 0
     assert _leftovers(clients, name) == {}, "check mode created something"
+
+
+def test_eks_vpc_builds_keeps_repairs_and_removes_the_network(moto, tmp_path):
+    """The eks_cluster role's network in one module call: plan, build, no-op, a tag put back, a NAT gateway per zone,
+    removal (checked through amazon.aws's info modules, not the module under test)."""
+    prefix = "vpc-" + uuid.uuid4().hex[:8]
+    harness.run_target("eks_cluster", "vpc.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env())
+    assert _leftovers(harness.aws_clients(moto.url), prefix) == {}

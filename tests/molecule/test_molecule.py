@@ -1,13 +1,14 @@
-"""Every molecule scenario (syntax, converge, idempotence, verify, destroy) on localhost against moto and the testbed.
+"""Every molecule scenario (syntax, prepare, converge, idempotence, verify, destroy) on localhost against moto and the
+testbed.
 
-A scenario per role that the chain tests do not already run on its own: ebs_csi and clickhouse each after only
-the eks_cluster role (clickhouse without the EBS CSI stage), wandb_weave with ClickHouse given by hand. The
-eks_cluster role on its own, VPC included, is tests/integration/test_it_aws.py; wandb_data needs the cluster's VPC,
-security group and OIDC provider and W&B's namespace, as the chain gives them: its Aurora path is the chain's, its
-RDS MySQL path test_it_site_cases.py's chart mode, its modules' paths test_data_services.py. The whole chain is
-tests/integration/test_it_site.py and the demo. The scenarios share one set of services (moto, a testbed, the
-chart repository, the stand-in W&B operator; each scenario's destroy leaves them empty), with the environment
-inventories/local reads and subnets made in moto, so no scenario builds a VPC.
+A scenario per role that the chain tests do not already run on its own: ebs_csi and clickhouse each on an existing
+cluster as the README describes it (the kubeconfig, and the cluster's IAM OIDC provider made in prepare; clickhouse
+without the EBS CSI stage), wandb_weave with ClickHouse given by hand. The eks_cluster role on its own, VPC included,
+is tests/integration/test_it_aws.py; wandb_data needs the cluster's VPC, security group and OIDC provider and W&B's
+namespace, as the chain gives them: its Aurora path is the chain's, its RDS MySQL path test_it_site_cases.py's chart
+mode, its modules' paths test_data_services.py. The whole chain is tests/integration/test_it_site.py and the demo.
+The scenarios share one set of services (moto, a testbed, the chart repository, the stand-in W&B operator; each
+scenario's destroy leaves them empty), with the environment inventories/local reads.
 """
 
 import os
@@ -15,6 +16,7 @@ import re
 import subprocess
 import sys
 
+import boto3
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -24,13 +26,13 @@ import localenv  # noqa: E402  pylint: disable=wrong-import-position
 
 MOLECULE = os.path.join(ROOT, "extensions", "molecule")
 SCENARIOS = sorted(d for d in os.listdir(MOLECULE) if os.path.isfile(os.path.join(MOLECULE, d, "molecule.yml")))
-ACTIONS = ("syntax", "converge", "idempotence", "verify", "destroy")
+ACTIONS = ("syntax", "prepare", "converge", "idempotence", "verify", "destroy")
 pytestmark = pytest.mark.molecule
 
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory):
-    started = localenv.DemoServices(str(tmp_path_factory.mktemp("molecule")), premade_network=True).start()
+    started = localenv.DemoServices(str(tmp_path_factory.mktemp("molecule"))).start()
     yield started
     started.stop()
 
@@ -82,3 +84,9 @@ def test_scenario(scenario, services):
     verified = recap(steps["verify"])
     assert verified["failed"] == 0 and verified["ok"] >= 2 and re.search(r"^TASK \[Check them\]", steps["verify"], re.M)
     assert recap(steps["destroy"])["changed"] > 0
+    # destroy left the shared services as the scenario found them: no IAM role or OIDC provider (prepare's included)
+    iam = boto3.session.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    ).client("iam", endpoint_url=services.moto.url)
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"] if not r["Path"].startswith("/aws-")] == []
+    assert iam.list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
