@@ -88,12 +88,14 @@ class ChainOnHelm(object):
     # The first converge's pins (older charts from ../shared/charts, an older W&B): the re-run then upgrades to today's
     # pins, its plan first, and must lose nothing. {}: today's pins from the start.
     first_pins = {}
+    airgapped = False  # wandb_weave_airgapped: the operator never asks W&B's release channel
     upgrade_plan = ()  # what the upgrade's plan must show moving
     upgrade_order = ()  # (task, task that must run after it) in the upgrade
 
     def play(self, chain, playbook, *args):
         mode = ["-e", "clickhouse_method=%s" % self.clickhouse_method]
         mode += [] if self.data_on_aws else ["-e", "wandb_data_mode=in_cluster"]
+        mode += ["-e", json.dumps({"wandb_weave_airgapped": True})] if self.airgapped else []
         if self.existing_cluster:
             given = {}
             for role in ("ebs_csi", "clickhouse", "wandb_data"):
@@ -475,6 +477,7 @@ class ChainOnHelm(object):
         operator = chain.kube("deployment", "-n", "wandb-cr", "wandb-controller-manager")
         container = operator["spec"]["template"]["spec"]["containers"][0]
         assert (container["image"], container["imagePullPolicy"]) == ("wandb/controller:1.22.0", "IfNotPresent")
+        assert chain.helm_values("wandb-cr", "operator")["airgapped"] is self.airgapped
 
         cr = chain.kube("weightsandbiases", "-n", "wandb", "wandb")
         assert cr["status"]["phase"] == "Completed"

@@ -29,6 +29,7 @@ class TestHelm4(ChainOnHelm):
     data_on_aws = False
     clickhouse_method = "altinity"
     existing_cluster = True
+    airgapped = True  # what runs is pinned, so the operator needs no release channel
     first_pins = {
         "ebs_csi_chart_version": "2.62.0",
         "clickhouse_operator_chart_version": "0.25.4",

@@ -419,6 +419,15 @@ BAD_INPUT = {
             "never be validated",
         ),
     ),
+    "airgapped_with_channel": (
+        {"wandb_weave_airgapped": True, "wandb_weave_version": "channel"},
+        [],
+        (
+            CHECK_TASK % "wandb_weave",
+            "wandb_weave: wandb_weave_airgapped is true, so the operator cannot ask W&B's release channel: set "
+            "wandb_weave_version to a release",
+        ),
+    ),
     "weave_without_clickhouse": (
         {},
         ["--skip-tags", "clickhouse"],
