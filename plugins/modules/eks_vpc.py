@@ -18,7 +18,7 @@ description:
     IPs on launch) and a private /20 from the second half (C(kubernetes.io/role/internal-elb)); an internet gateway;
     NAT gateways with their Elastic IPs in the public subnets; a public route table to the internet gateway and a
     private one per zone to its NAT gateway.
-  - Reads everything with one Describe call per kind, so a run that changes nothing makes the same seven read calls
+  - Reads everything with one Describe call per kind, so a run that changes nothing makes the same eight read calls
     whatever the number of zones (the amazon.aws modules it replaces made about twenty).
   - The VPC is found by its C(Name) tag (O(name)) and CIDR, the subnets by CIDR, route tables by C(Name) tag, NAT
     gateways by subnet; what exists is kept, tags are brought to O(tags) plus C(Name) and

@@ -5,7 +5,7 @@
 Availability Zones, an internet gateway, NAT gateways and the route tables between them.
 
 Everything is read with one Describe call per kind, filtered by the VPC, so a run that changes nothing makes
-seven read calls whatever the number of zones. The layout (CIDRs, names, tags) is the one the eks_cluster role has
+eight read calls whatever the number of zones. The layout (CIDRs, names, tags) is the one the eks_cluster role has
 always made, so a network made before is found and left as it is.
 """
 
