@@ -87,6 +87,14 @@ action:
   returned: always
   type: str
   choices: [none, create, update, delete]
+images:
+  description:
+    - "Each container image that moves on an existing installation, C(<pod template>/<container>: old -> new), for a
+      plan of the versions that move (empty when none does, or when the installation is new)."
+  returned: when O(state=present) and the operator's CRDs exist
+  type: list
+  elements: str
+  sample: ["clickhouse/clickhouse: clickhouse/clickhouse-server:25.8.2.29 -> clickhouse/clickhouse-server:25.8.30.16"]
 task_id:
   description: The operator's task ID of this spec (C(spec.taskID)).
   returned: when O(state=present)

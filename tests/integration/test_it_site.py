@@ -46,10 +46,10 @@ class TestHelm4(ChainOnHelm):
         "chart altinity-clickhouse-operator - CRDs of altinity-clickhouse-operator-0.25.6 applied first: "
         "clickhouseinstallations.clickhouse.altinity.com",
         "chart altinity-clickhouse-operator - operator.image.tag: 0.25.4 -> 0.25.6",
-        "ClickHouseInstallation clickhouse - changes, servers one host at a time, to "
-        "docker.io/clickhouse/clickhouse-server:25.8.30.16",
-        "ClickHouseKeeperInstallation clickhouse-keeper - changes after the servers, to "
-        "docker.io/clickhouse/clickhouse-keeper:25.8.30.16",
+        "ClickHouseInstallation clickhouse - changes, servers one host at a time: clickhouse/clickhouse: "
+        "docker.io/clickhouse/clickhouse-server:25.8.2.29 -> docker.io/clickhouse/clickhouse-server:25.8.30.16",
+        "ClickHouseKeeperInstallation clickhouse-keeper - changes after the servers: keeper/clickhouse-keeper: "
+        "docker.io/clickhouse/clickhouse-keeper:25.8.2.29 -> docker.io/clickhouse/clickhouse-keeper:25.8.30.16",
         "chart operator - chart version 1.4.7 -> 1.4.8",
         "chart operator - CRDs of operator-1.4.8 applied first: weightsandbiases.apps.wandb.com",
         "W&B wandb - chart: operator-wandb 0.43.0 -> operator-wandb 0.43.8",

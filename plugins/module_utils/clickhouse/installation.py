@@ -37,6 +37,26 @@ def task_id(spec):
     return TASK_PREFIX + hashlib.sha256(json.dumps(rest, sort_keys=True).encode("utf-8")).hexdigest()[:16]
 
 
+def images(spec):
+    """``{"<pod template>/<container>": image}`` of an installation's pod templates."""
+    found = {}
+    for template in ((spec or {}).get("templates") or {}).get("podTemplates") or []:
+        for container in ((template.get("spec") or {}).get("containers")) or []:
+            if container.get("image"):
+                found["%s/%s" % (template.get("name"), container.get("name"))] = container["image"]
+    return found
+
+
+def images_that_move(before, after):
+    """``<pod template>/<container>: old -> new`` for each image that differs between two specs, for the plan."""
+    old, new = images(before), images(after)
+    return [
+        "%s: %s -> %s" % (key, old.get(key, "(none)"), new.get(key, "(none)"))
+        for key in sorted(set(old) | set(new))
+        if old.get(key) != new.get(key)
+    ]
+
+
 def readiness(status, task):
     """``(ready, failure)`` of the task ``task`` from an installation's status."""
     status = status or {}
@@ -92,6 +112,7 @@ class InstallationRunner(KubeRunner):
             changed=changed,
             action="none" if not changed else ("create" if existing is None else "update"),
             task_id=task,
+            images=images_that_move((existing or {}).get("spec"), spec) if existing is not None else [],
         )
         if self.module._diff:
             result["diff"] = dict(

@@ -4,6 +4,7 @@ import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.clickhouse.installation import (
     InstallationRunner,
+    images_that_move,
     readiness,
     task_id,
 )
@@ -94,3 +95,18 @@ def test_wait_times_out_saying_what_it_saw():
         runner(
             [{"status": "Completed", "taskID": "old", "taskIDsCompleted": ["old"], "hosts": 3, "hostsCompleted": 3}]
         ).wait_ready("/x", "CHI c/x", "t")
+
+
+def test_the_images_that_move_name_their_container_and_both_versions():
+    def spec(server, keeper=None):
+        templates = [{"name": "clickhouse", "spec": {"containers": [{"name": "clickhouse", "image": server}]}}]
+        if keeper:
+            templates.append({"name": "keeper", "spec": {"containers": [{"name": "keeper", "image": keeper}]}})
+        return {"templates": {"podTemplates": templates}}
+
+    assert images_that_move(spec("ch:25.8.2.29"), spec("ch:25.8.30.16")) == [
+        "clickhouse/clickhouse: ch:25.8.2.29 -> ch:25.8.30.16"
+    ]
+    assert images_that_move(spec("ch:1"), spec("ch:1")) == []
+    assert images_that_move(spec("ch:1"), spec("ch:1", "k:2")) == ["keeper/keeper: (none) -> k:2"]
+    assert images_that_move(None, {}) == []
