@@ -466,12 +466,12 @@ def identifier(value):
     return None
 
 
-def aws_region(value, known=None):
-    """A region of the partitions' lists (``known``, else botocore's), or at least shaped like one."""
+def aws_region(value):
+    """A region of botocore's partitions, or at least shaped like one (without botocore)."""
     text = _text(value)
     if text is None or not _REGION.match(text):
         return "must be an AWS region such as us-west-2"
-    known = known or known_regions()
+    known = known_regions()
     if known and text not in known:
         return "%s is not an AWS region (botocore knows: %s; if it is new, update botocore)" % (
             text,

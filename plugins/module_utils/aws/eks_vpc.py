@@ -276,10 +276,7 @@ class EksVpcRunner(AwsRunner):
                 self.change("NAT gateway created in %s (with an Elastic IP)" % zone)
                 ids[zone] = None
                 continue
-            address = self.change(
-                "Elastic IP allocated for the NAT gateway in %s" % zone, "allocate_address", Domain="vpc"
-            )
-            self.changes.pop()  # one line for the pair
+            address = self.aws.call("ec2", "allocate_address", Domain="vpc")  # the NAT gateway's line says it
             created = self.change(
                 "NAT gateway created in %s (with an Elastic IP)" % zone,
                 "create_nat_gateway",
@@ -396,8 +393,14 @@ class EksVpcRunner(AwsRunner):
         )
         for vpc in vpcs:
             self.remove_network(vpc["VpcId"])
-        result = dict(changed=bool(self.changes), changes=self.changes, vpc_id=None, zones=[], nat_gateway_ids=[])
-        result["subnets"] = dict(public=[], private=[], all=[])
+        result = dict(
+            changed=bool(self.changes),
+            changes=self.changes,
+            vpc_id=None,
+            zones=[],
+            subnets=dict(public=[], private=[], all=[]),
+            nat_gateway_ids=[],
+        )
         if self.module._diff:
             result["diff"] = dict(before="\n".join(self.changes) + "\n", after="") if self.changes else {}
         return result
