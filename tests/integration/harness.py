@@ -243,6 +243,22 @@ class Chain(object):
     def kube(self, *args):
         return json.loads(self.bed.kubectl("get", "-o", "json", *args).stdout)
 
+    def accepts(self, manifest):
+        """Whether the API server takes ``manifest`` (a server-side dry run with strict field validation): how a test
+        sees which CRD version is in the cluster. Anything but an unknown kind or field fails the test."""
+        proc = subprocess.run(
+            [self.bed.env["KUBECTL_BIN"], "--kubeconfig", self.bed.kubeconfig, "apply", "--server-side"]
+            + ["--dry-run=server", "--validate=strict", "-f", "-"],
+            input=manifest,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            universal_newlines=True,
+            check=False,
+        )
+        unknown = ("field not declared in schema", "no matches for kind")
+        assert proc.returncode == 0 or any(reason in proc.stdout for reason in unknown), proc.stdout
+        return proc.returncode == 0
+
     def kube_names(self, *args):
         return sorted(item["metadata"]["name"] for item in self.kube(*args)["items"])
 
@@ -282,11 +298,12 @@ class Chain(object):
         ]
 
     def assert_empty(self):
-        """Nothing the chain makes exists: no IAM role, bucket, cluster, OIDC provider, VPC or subnet or gateway
-        the role tagged, NAT gateway, Elastic IP, namespace, Helm release, StorageClass, CSIDriver,
+        """Nothing the chain makes exists: no IAM role or instance profile, bucket, cluster, OIDC provider, VPC or
+        subnet or gateway the role tagged, NAT gateway, Elastic IP, namespace, Helm release, StorageClass, CSIDriver,
         ClusterRole(Binding), W&B or load balancer controller CRD, database, cache, certificate, security group or
         KMS key."""
         assert self.roles() == []
+        assert self.aws["iam"].list_instance_profiles()["InstanceProfiles"] == []
         assert self.buckets() == []
         assert self.aws["eks"].list_clusters()["clusters"] == []
         assert [

@@ -73,3 +73,12 @@ def test_eks_vpc_builds_keeps_repairs_and_removes_the_network(moto, tmp_path):
     prefix = "vpc-" + uuid.uuid4().hex[:8]
     harness.run_target("eks_cluster", "vpc.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env())
     assert _leftovers(harness.aws_clients(moto.url), prefix) == {}
+
+
+def test_iam_role_makes_keeps_repairs_adopts_and_removes_a_role(moto, tmp_path):
+    """iam_role: plan, create, no-op (a policy written another way too), drift put right, a role amazon.aws.iam_role
+    made adopted unchanged, removal with its instance profile (read back through amazon.aws's info modules)."""
+    prefix = "role-" + uuid.uuid4().hex[:8]
+    harness.run_target("iam_role", "main.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env())
+    iam = harness.aws_clients(moto.url)["iam"]
+    assert [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)] == []

@@ -519,12 +519,23 @@ def test_aws_inventory_plans_a_real_account(chain):
     chain.aws["route53"].delete_hosted_zone(Id=zone_id)
 
 
+# An object of a version only the CRDs of the ALB controller's chart 3.5.0 serve (gateway.k8s.aws/v1)
+ALB_V1_ONLY = """
+apiVersion: gateway.k8s.aws/v1
+kind: LoadBalancerConfiguration
+metadata: {name: crd-probe, namespace: default}
+spec: {}
+"""
+
+
 def test_chart_mode_and_the_ebs_csi_addon(chain):
     """The real wandb/wandb chart 0.3.9: the license in a Secret the role makes (not in the release). With
     wandb_data's in_cluster mode: a LoadBalancer, MySQL's volume on ebs-sc; then moved onto wandb_data's AWS services:
     RDS MySQL (password copied inside the cluster), Redis over TLS, the bucket and key, the files role, the ALB
     ingress. On the way, the EBS CSI driver as the EKS add-on (ebs_csi_method=addon, against the EKS add-on API the
-    test fixtures add to moto) instead of the chart the chains install."""
+    test fixtures add to moto) instead of the chart the chains install; and the ALB controller's upgrade, installed
+    from the older chart 3.4.0 first: the plan shows the version and the CRDs that move, the upgrade brings the CRDs
+    that 3.5.0 changes (Helm alone would keep 3.4.0's), a re-run changes nothing."""
     in_cluster = {
         "wandb_weave_mode": "chart",
         "wandb_weave_weave_trace": False,
@@ -563,7 +574,10 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
 
     # the RDS MySQL path here (the chain's is Aurora): one instance, W&B's parameter group, the password generated
     on_aws = ["-e", json.dumps(dict(in_cluster, wandb_data_mode="aws", wandb_data_mysql_engine="mysql"))]
-    chain.play("site.yml", "--skip-tags", "clickhouse", *on_aws).require()
+    older_alb = ["-e", json.dumps({"wandb_data_lb_controller_chart_version": "3.4.0"})]
+    chain.play("site.yml", "--skip-tags", "clickhouse", *(on_aws + older_alb)).require()
+    assert chain.helm_chart("kube-system", "aws-load-balancer-controller") == "aws-load-balancer-controller-3.4.0"
+    assert not chain.accepts(ALB_V1_ONLY)
     db = chain.aws["rds"].describe_db_instances()["DBInstances"][0]
     assert (db["Engine"], db["EngineVersion"].split(".")[:2], db["DBInstanceClass"]) == (
         "mysql",
@@ -594,6 +608,17 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     assert ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/certificate-arn"].startswith("arn:aws:acm:")
     account = chain.kube("serviceaccount", "-n", "wandb", app["serviceAccountName"])
     assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-wandb-files")
+    # the ALB controller's upgrade to today's pin: the plan (of the stages it needs) shows what moves, changes nothing
+    plan = chain.play("site.yml", "--tags", "eks_cluster,wandb_data", "--check", "--diff", *on_aws).require()
+    for moving in (
+        "chart aws-load-balancer-controller - chart version 3.4.0 -> 3.5.0",
+        "chart aws-load-balancer-controller - CRDs of aws-load-balancer-controller-3.5.0 applied first: ",
+    ):
+        assert moving in plan.output, moving
+    assert not chain.accepts(ALB_V1_ONLY)
+    upgraded = chain.play("site.yml", "--skip-tags", "clickhouse", *on_aws).require()
+    assert upgraded.changed > 0 and chain.accepts(ALB_V1_ONLY)
+    assert chain.helm_chart("kube-system", "aws-load-balancer-controller") == "aws-load-balancer-controller-3.5.0"
     chain.play("site.yml", "--skip-tags", "clickhouse", *on_aws).require(changed=0)
     chain.play("teardown.yml", *on_aws).require()
     chain.assert_empty()
