@@ -32,6 +32,8 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+$")
 _K8S_VERSION = re.compile(r"^1\.[0-9]+$")
 _SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_BACKUP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
+_S3_DIRECTORY = re.compile(r"^https?://[^\s'\\/]+/[^\s'\\]*/$")
 _RELEASE_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z][0-9A-Za-z.-]*)?$")
 
 
@@ -466,6 +468,36 @@ def identifier(value):
     return None
 
 
+def backup_id(value):
+    """A backup set's id: it names the set's S3 prefix and its snapshots."""
+    text = _text(value)
+    if text is None or not _BACKUP_ID.match(text):
+        return (
+            "must be 1-63 letters, digits and '-', starting with a letter or digit (it names the set's S3 prefix and "
+            "its database snapshot), such as 20261207T020000Z"
+        )
+    return None
+
+
+def s3_directory_url(value):
+    """Where ClickHouse backs up to (a directory: ClickHouse takes no archive ON CLUSTER), quoted in its SQL."""
+    text = _text(value)
+    if text is None or not _S3_DIRECTORY.match(text) or text.lower().endswith((".zip/", ".tar/")):
+        return (
+            "must be an S3 directory URL such as https://<bucket>.s3.<region>.amazonaws.com/<prefix>/<id>/ "
+            "(ending in /; no quotes or spaces)"
+        )
+    return None
+
+
+def s3_prefix_url(value):
+    """Where backup sets go: empty (the default), or a directory URL, the set's id added to it."""
+    text = _text(value)
+    if text == "":
+        return None
+    return s3_directory_url((text or "").rstrip("/") + "/")
+
+
 def aws_region(value):
     """A region of botocore's partitions, or at least shaped like one (without botocore)."""
     text = _text(value)
@@ -616,6 +648,9 @@ RULES = {
     "oidc_provider_arn": oidc_provider_arn,
     "identifier": identifier,
     "aws_region": aws_region,
+    "backup_id": backup_id,
+    "s3_directory_url": s3_directory_url,
+    "s3_prefix_url": s3_prefix_url,
     "no_plain_secrets": no_plain_secrets,
     "kubeconfig_file": kubeconfig_file,
     "kubeconfig_context": kubeconfig_context,

@@ -5,6 +5,7 @@ Each is started on a free port and stopped by its own PID (or thread) when done.
 
 import fcntl
 import http.server
+import json
 import os
 import re
 import shutil
@@ -293,6 +294,57 @@ class MotoServer(object):
             "AWS_REGION": "us-east-1",
             "AWS_DEFAULT_REGION": "us-east-1",
         }
+
+
+class ClickHouseHttpServer(object):
+    """tests/fixtures/clickhouse_http.py: ClickHouse's HTTP interface on a real engine (chdb), with the password in
+    ``password_file`` and S3 credentials from ``aws_env`` (as a server on an IAM role takes them from its
+    environment); ``route(bed, namespace, service, port)`` puts it behind a Service through the testbed's proxy."""
+
+    def __init__(self, workdir, password_file, aws_env):
+        self.data = os.path.join(workdir, "clickhouse")
+        self.log_path = os.path.join(workdir, "clickhouse-http.log")
+        self.password_file = password_file
+        self.aws_env = aws_env
+        self.proc = None
+        self.port = None
+
+    def start(self):
+        script = os.path.join(ROOT, "tests", "fixtures", "clickhouse_http.py")
+        port_file = self.log_path + ".port"
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, script, "--port-file", port_file, "--data", self.data]
+                + ["--password-file", self.password_file],
+                stdout=log,
+                stderr=log,
+                env=dict(os.environ, **self.aws_env),
+            )
+        deadline = time.time() + 60
+        while not os.path.exists(port_file):
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("the ClickHouse fixture did not start: see %s" % self.log_path)
+            time.sleep(0.1)
+        with open(port_file) as handle:
+            self.port = int(handle.read())
+        return self
+
+    def route(self, bed, namespace, service, port):
+        """The testbed's service proxy forwards ``namespace/service:port`` here (its ConfigMap; merged, so several
+        routes may be set)."""
+        key = "%s.%s.%s" % (namespace, service, port)
+        patch = json.dumps({"data": {key: "127.0.0.1:%d" % self.port}})
+        if bed.kubectl("get", "configmap", "-n", "kube-system", "testbed-service-proxy", check=False).returncode:
+            bed.kubectl("create", "configmap", "-n", "kube-system", "testbed-service-proxy")
+        bed.kubectl("patch", "configmap", "-n", "kube-system", "testbed-service-proxy", "--type=merge", "-p", patch)
+
+    def queries(self):
+        """Every query ClickHouse was sent (its query log)."""
+        path = os.path.join(self.data, "query_log.txt")
+        return open(path).read() if os.path.exists(path) else ""
+
+    def stop(self):
+        stop_process(self.proc)
 
 
 class WandbOperatorStandin(object):

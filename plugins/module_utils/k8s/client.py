@@ -83,12 +83,21 @@ class KubeClient(object):
             self._conn.close()
             self._conn = None
 
-    def _send(self, method, path, query=None, payload=None, content_type="application/json", accept="application/json"):
+    def _send(
+        self,
+        method,
+        path,
+        query=None,
+        payload=None,
+        content_type="application/json",
+        accept="application/json",
+        extra_headers=None,
+    ):
         """One HTTP exchange over the kept-alive connection: ``(response, body bytes)``."""
         url = self._prefix + path
         if query:
             url += "?" + urlencode([(k, v) for k, v in query.items() if v is not None])
-        headers = {"Accept": accept}
+        headers = dict(extra_headers or {}, Accept=accept)
         if self.access.token:
             headers["Authorization"] = "Bearer " + self.access.token
         if payload is not None:
@@ -147,6 +156,15 @@ class KubeClient(object):
             "cannot reach the Kubernetes API at %s (%s): %s; check that the cluster is up and that "
             "kubeconfig/context/host point at it" % (self.access.server, self.access.source, exc)
         )
+
+    def proxy(self, method, path, query=None, body=None, headers=None):
+        """``(status, text)`` of a request through a service proxy, with the target's own headers (the API server
+        passes them on); never raises on status: the target's answer is the caller's to read."""
+        payload = body.encode("utf-8") if isinstance(body, str) else body
+        response, data = self._send(
+            method, path, query=query, payload=payload, content_type="text/plain", accept="*/*", extra_headers=headers
+        )
+        return response.status, data.decode("utf-8", "replace")
 
     def get_text(self, path):
         """``(status, text)`` of a GET that may not answer JSON (a service proxy); never raises on status."""

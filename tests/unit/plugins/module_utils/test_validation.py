@@ -55,6 +55,12 @@ GOOD = {
     "oidc_provider_arn": ["", "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"],
     "identifier": ["weave_cluster", "wandb_weave", "default"],
     "aws_region": ["us-east-1", "us-gov-west-1", "eu-central-2"],
+    "backup_id": ["20261207T020000Z", "before-upgrade", "7"],
+    "s3_directory_url": [
+        "https://b.s3.us-west-2.amazonaws.com/backups/20261207T020000Z/",
+        "http://127.0.0.1:5000/b/p/",
+    ],
+    "s3_prefix_url": ["", "https://b.s3.us-west-2.amazonaws.com/backups", "http://127.0.0.1:5000/b/backups/"],
     "no_plain_secrets": [{"global": {"licenseSecret": {"name": "x"}}}, {}],
     "kubeconfig_file": [""],
     "kubeconfig_context": [""],
@@ -104,6 +110,15 @@ BAD = {
     "oidc_provider_arn": ["oidc.eks.us-east-1.amazonaws.com/id/ABC", "arn:aws:iam::1234:oidc-provider/x", None],
     "identifier": ["weave-cluster", "1abc", ""],
     "aws_region": ["mars-central-1", "xx-central-1", "US-EAST-1", ""],
+    "backup_id": ["", "-x", "a_b", "a/b", "x" * 64, None],
+    "s3_directory_url": [
+        "https://b.s3.amazonaws.com/backups/x",
+        "s3://b/x/",
+        "https://b/x.zip/",
+        "https://b/it's/",
+        "",
+    ],
+    "s3_prefix_url": ["https://b.s3.amazonaws.com", "s3://b/backups", "https://b/a b"],
     "no_plain_secrets": [{"global": {"license": "x"}}, {"global": {"mysql": {"password": "p"}}}, []],
     "kubeconfig_file": ["/nonexistent/kubeconfig", 5],
 }
