@@ -3,6 +3,7 @@
 Each is started on a free port and stopped by its own PID (or thread) when done.
 """
 
+import base64
 import fcntl
 import http.server
 import json
@@ -329,11 +330,12 @@ class ClickHouseHttpServer(object):
             self.port = int(handle.read())
         return self
 
-    def route(self, bed, namespace, service, port):
-        """The testbed's service proxy forwards ``namespace/service:port`` here (its ConfigMap; merged, so several
-        routes may be set)."""
-        key = "%s.%s.%s" % (namespace, service, port)
-        patch = json.dumps({"data": {key: "127.0.0.1:%d" % self.port}})
+    def route(self, bed, namespace, services, port):
+        """The testbed's service proxy forwards port ``port`` of each of ``services`` in ``namespace`` here (its
+        ConfigMap, merged: routes set before stay)."""
+        services = [services] if isinstance(services, str) else services
+        data = dict(("%s.%s.%s" % (namespace, service, port), "127.0.0.1:%d" % self.port) for service in services)
+        patch = json.dumps({"data": data})
         if bed.kubectl("get", "configmap", "-n", "kube-system", "testbed-service-proxy", check=False).returncode:
             bed.kubectl("create", "configmap", "-n", "kube-system", "testbed-service-proxy")
         bed.kubectl("patch", "configmap", "-n", "kube-system", "testbed-service-proxy", "--type=merge", "-p", patch)
@@ -438,9 +440,10 @@ def demo_env(workdir, bed, moto, repo, helm_version=3, subnet_ids=None, zone_id=
 
 
 class DemoServices(object):
-    """What inventories/local runs against, in one work directory: a testbed, moto, the chart repository and
-    the stand-in W&B operator. ``env`` is ansible-playbook's environment (demo_env); ``stop`` stops whatever
-    has started, so a start that fails half-way leaves nothing running either.
+    """What inventories/local runs against, in one work directory: a testbed, moto, the chart repository, the
+    stand-in operators (W&B's, Altinity's) and a real ClickHouse engine behind ClickHouse's Service. ``env`` is
+    ansible-playbook's environment (demo_env); ``stop`` stops whatever has started, so a start that fails half-way
+    leaves nothing running either.
 
     ``premade_network``: a VPC and subnets made directly in moto, handed to the eks_cluster stage through
     ``WANDB_DEMO_SUBNET_IDS``, for tests whose subject is not the VPC (building one costs about a minute
@@ -457,6 +460,7 @@ class DemoServices(object):
         self.repo = None
         self.operator = None
         self.altinity = None
+        self.clickhouse = None
         self.env = None
 
     def start(self):
@@ -468,6 +472,14 @@ class DemoServices(object):
             self.zone_id = self.moto.make_dns_zone()
             self.repo = ChartRepo(self.workdir, self.bed.helm(3)).build().serve()
             self.altinity = AltinityOperatorStandin(self.bed.kubeconfig, self.workdir).start()
+            # a real ClickHouse engine answers behind ClickHouse's Service, whichever method made it (Bitnami's
+            # chart or Altinity's installation), so the clickhouse role's /ping probe runs for real; /ping takes
+            # no password, and nothing here needs the one the chain generates
+            password_file = os.path.join(self.workdir, "clickhouse-password")
+            with open(password_file, "w") as handle:
+                handle.write(base64.b32encode(os.urandom(20)).decode())
+            self.clickhouse = ClickHouseHttpServer(self.workdir, password_file, self.moto.aws_env()).start()
+            self.clickhouse.route(self.bed, "clickhouse", ["clickhouse", "clickhouse-clickhouse"], 8123)
             self.operator = WandbOperatorStandin(self.bed.kubeconfig, self.bed.helm(4), self.workdir).start()
         except BaseException:
             self.stop()
@@ -486,6 +498,8 @@ class DemoServices(object):
             self.operator.stop()
         if self.altinity:
             self.altinity.stop()
+        if self.clickhouse:
+            self.clickhouse.stop()
         if self.repo:
             self.repo.stop()
         self.moto.stop()

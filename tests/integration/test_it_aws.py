@@ -82,3 +82,26 @@ def test_iam_role_makes_keeps_repairs_adopts_and_removes_a_role(moto, tmp_path):
     harness.run_target("iam_role", "main.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env())
     iam = harness.aws_clients(moto.url)["iam"]
     assert [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)] == []
+
+
+def test_rds_snapshot_makes_one_snapshot_per_name_and_deletes_it(moto, tmp_path):
+    """rds_snapshot: an Aurora cluster snapshot and an RDS DB snapshot of databases made here in moto."""
+    prefix = "snap-" + uuid.uuid4().hex[:8]
+    rds = harness.aws_clients(moto.url)["rds"]
+    for name in ("aurora", "other"):
+        rds.create_db_cluster(
+            DBClusterIdentifier="%s-%s" % (prefix, name),
+            Engine="aurora-mysql",
+            MasterUsername="wandb",
+            MasterUserPassword="not-a-secret-1",
+        )
+    rds.create_db_instance(
+        DBInstanceIdentifier=prefix + "-mysql",
+        Engine="mysql",
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        MasterUsername="wandb",
+        MasterUserPassword="not-a-secret-1",
+    )
+    harness.run_target("rds_snapshot", "main.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env())
+    assert [s for s in rds.describe_db_snapshots()["DBSnapshots"] if s["DBSnapshotIdentifier"].startswith(prefix)] == []

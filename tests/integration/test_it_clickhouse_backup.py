@@ -64,7 +64,7 @@ def weave_database(clickhouse, testbed, namespace):
     with open(manifest, "w") as handle:
         handle.write(SERVICE % namespace)
     testbed.kubectl("apply", "-f", manifest)
-    clickhouse.route(testbed, namespace, "clickhouse", 8123)
+    clickhouse.route(testbed, namespace, ["clickhouse"], 8123)
     sql(clickhouse, "DROP DATABASE IF EXISTS wandb_weave_before_restore")
     sql(clickhouse, "DROP DATABASE IF EXISTS wandb_weave")
     sql(clickhouse, "CREATE DATABASE wandb_weave")
@@ -109,13 +109,20 @@ def test_backup_made_once_restored_refused_then_restored_and_replaced(clickhouse
 
 
 def test_backup_and_restore_playbooks_make_a_set_once_and_bring_it_back(clickhouse, testbed, moto, namespace):
-    """playbooks/backup.yml and restore.yml with the demo's inventory: the plan makes nothing, a set with its manifest
-    (written last), the same id again changes nothing; the database lost, restore.yml -e backup_id=latest brings
-    its rows back; a set that is not there is refused, naming the sets that are."""
+    """playbooks/backup.yml and restore.yml with the demo's inventory: a bad id refused before any change, the plan
+    makes nothing, a set (Weave's traces, an Aurora snapshot of W&B's MySQL) with its manifest written last, the same id
+    again changes nothing; the database lost, restore.yml -e backup_id=latest brings its rows back; a set that is not
+    there is refused, naming the sets that are; retention keeps an incremental set's base, then removes older sets
+    whole (objects and snapshot)."""
     weave_database(clickhouse, testbed, namespace)
     bucket = "backups-" + namespace
-    s3 = harness.aws_clients(moto.url)["s3"]
+    aws = harness.aws_clients(moto.url)
+    s3, rds = aws["s3"], aws["rds"]
     s3.create_bucket(Bucket=bucket)
+    mysql = "wandb-wandb-mysql"  # the demo inventory's wandb_data_name_prefix without a cluster stage: wandb-wandb
+    rds.create_db_cluster(
+        DBClusterIdentifier=mysql, Engine="aurora-mysql", MasterUsername="wandb", MasterUserPassword="not-a-secret-1"
+    )
     # the demo's inventory as site.yml reads it (a chart repository's URL is checked, never read: no chart is installed)
     env = dict(moto.aws_env(), WANDB_DEMO_KUBECONFIG=testbed.kubeconfig, WANDB_DEMO_CHART_REPO="http://127.0.0.1:9")
     given = [
@@ -134,14 +141,30 @@ def test_backup_and_restore_playbooks_make_a_set_once_and_bring_it_back(clickhou
     def keys():
         return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
 
+    refused = play("backup.yml", "-e", "backup_id=before_upgrade")
+    assert [f.msg for f in refused.failures] == [
+        "backup: backup_id must be 1-63 letters, digits and '-', starting with a letter or digit (it names the set's "
+        "S3 prefix and its database snapshot), such as 20261207T020000Z"
+    ]
     planned = play("backup.yml", "-e", "backup_id=20261207T020000Z", "--check").require()
     assert "Backup set 20261207T020000Z would be made" in planned.output and keys() == []
+    assert (
+        rds.describe_db_cluster_snapshots(DBClusterIdentifier=mysql, SnapshotType="manual")["DBClusterSnapshots"] == []
+    )
     made = play("backup.yml", "-e", "backup_id=20261207T020000Z").require()
-    assert made.changed == 2  # the backup, then its manifest
+    assert made.changed == 3  # the backup, the snapshot, then the manifest
     assert "weave/20261207T020000Z/.backup" in keys() and "weave/20261207T020000Z/manifest.json" in keys()
     manifest = json.loads(s3.get_object(Bucket=bucket, Key="weave/20261207T020000Z/manifest.json")["Body"].read())
     assert manifest["id"] == "20261207T020000Z" and manifest["clickhouse"]["method"] == "bitnami"
     assert manifest["clickhouse"]["url"] == "%s/%s/weave/20261207T020000Z/" % (moto.url, bucket)
+    snapshot = rds.describe_db_cluster_snapshots(DBClusterIdentifier=mysql, SnapshotType="manual")[
+        "DBClusterSnapshots"
+    ][0]
+    assert manifest["mysql"]["snapshot"] == snapshot["DBClusterSnapshotIdentifier"] == mysql + "-20261207t020000z"
+    assert (
+        manifest["mysql"]["engine"] == "aurora-mysql"
+        and manifest["mysql"]["snapshot_arn"] == snapshot["DBClusterSnapshotArn"]
+    )
     assert clickhouse.password not in json.dumps(manifest)
     again = play("backup.yml", "-e", "backup_id=20261207T020000Z").require(changed=0)
     assert "Backup set 20261207T020000Z was already complete" in again.output
@@ -155,3 +178,18 @@ def test_backup_and_restore_playbooks_make_a_set_once_and_bring_it_back(clickhou
         "restore: backup_id before-upgrade: no complete set (one with a manifest) at %s/%s/weave/; there: "
         "20261207T020000Z" % (moto.url, bucket)
     ]
+
+    # retention: an incremental set keeps its base; once no kept set needs them, older timed sets go whole
+    def snapshots():
+        found = rds.describe_db_cluster_snapshots(DBClusterIdentifier=mysql, SnapshotType="manual")
+        return sorted(s["DBClusterSnapshotIdentifier"] for s in found["DBClusterSnapshots"])
+
+    incremental = ["-e", "backup_id=20261208T020000Z", "-e", "backup_base_id=20261207T020000Z", "-e", "backup_keep=1"]
+    play("backup.yml", *incremental).require()
+    assert snapshots() == [mysql + "-20261207t020000z", mysql + "-20261208t020000z"]  # the base stays
+    rotated = play("backup.yml", "-e", "backup_id=20261209T020000Z", "-e", "backup_keep=1").require()
+    assert "set 20261207T020000Z: Aurora cluster snapshot %s-20261207t020000z deleted" % mysql in rotated.output
+    assert snapshots() == [mysql + "-20261209t020000z"]
+    assert sorted(set(k.split("/")[1] for k in keys())) == ["20261209T020000Z"]
+    rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=snapshots()[0])
+    rds.delete_db_cluster(DBClusterIdentifier=mysql, SkipFinalSnapshot=True)
