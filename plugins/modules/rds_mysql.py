@@ -107,6 +107,12 @@ options:
         made anew (deleted with its namespace, say), so W&B and the database agree.
     type: bool
     default: false
+  restore_snapshot:
+    description:
+      - Create the database from this snapshot (an Aurora cluster snapshot, or an RDS DB snapshot for C(mysql)) instead
+        of empty - its data, master password and encryption are the snapshot's. Used only when the database is created;
+        an existing database is left as it is. C(backup.yml) names its snapshots C(<name>-<backup id>).
+    type: str
   secrets_manager_secret:
     description:
       - Also keep the password in this AWS Secrets Manager secret, as JSON (C(engine), C(host), C(port), C(dbname),
@@ -229,6 +235,7 @@ def main():
             ),
         ),
         update_password=dict(type="bool", default=False, no_log=False),
+        restore_snapshot=dict(type="str"),
         secrets_manager_secret=dict(type="str", no_log=False),
         parameters=dict(type="dict", default={}),
         backup_retention_period=dict(type="int", default=7),

@@ -173,6 +173,7 @@ def test_backup_and_restore_playbooks_make_a_set_once_and_bring_it_back(clickhou
     restored = play("restore.yml", "-e", "backup_id=latest").require()
     assert "restored database wandb_weave from %s/%s/weave/20261207T020000Z/" % (moto.url, bucket) in restored.output
     assert sql(clickhouse, "SELECT count() AS n FROM wandb_weave.calls") == [{"n": ROWS}]
+    assert "  wandb_data_mysql_restore_snapshot: %s-20261207t020000z" % mysql in restored.output
     missing = play("restore.yml", "-e", "backup_id=before-upgrade")
     assert [f.msg for f in missing.failures] == [
         "restore: backup_id before-upgrade: no complete set (one with a manifest) at %s/%s/weave/; there: "

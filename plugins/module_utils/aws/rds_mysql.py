@@ -290,18 +290,22 @@ class RdsMysqlRunner(KubeRunner):
 
     def create(self):
         name = self.params["name"]
+        snapshot = self.params.get("restore_snapshot")
         self.updates.append(
-            "create %s %s %s (encrypted, backups kept %d days%s)"
+            "create %s %s %s%s (encrypted, backups kept %d days%s)"
             % (
                 "Aurora MySQL cluster" if self.aurora else "RDS MySQL instance",
                 name,
                 self.params["engine_version"],
+                (" from snapshot %s" % snapshot) if snapshot else "",
                 self.params["backup_retention_period"],
                 ", deletion protection" if self.params["deletion_protection"] else "",
             )
         )
         if self.module.check_mode:
             return None
+        if snapshot:
+            return self.restore(name, snapshot)
         request = dict(self.common_request(), MasterUserPassword=self.master_password())
         if self.aurora:
             request.update(
@@ -322,6 +326,38 @@ class RdsMysqlRunner(KubeRunner):
             )
             self.rds("create_db_instance", **request)
             self.wait("db_instance_available", DBInstanceIdentifier=name)
+        return self.describe()
+
+    def restore(self, name, snapshot):
+        """A new database from a snapshot: its data, its master password and encryption come from the snapshot;
+        network, parameters, retention and protection from the options. Aurora's restore makes no instance:
+        ensure_instances adds them."""
+        request = self.common_request()
+        for key in ("MasterUsername", "StorageEncrypted"):  # the snapshot's
+            request.pop(key)
+        if self.aurora:
+            request.update(DBClusterIdentifier=name, SnapshotIdentifier=snapshot, DBClusterParameterGroupName=name)
+            restored = self.rds("restore_db_cluster_from_snapshot", ("DBClusterSnapshotNotFoundFault",), **request)
+            waiter, key = "db_cluster_available", "DBClusterIdentifier"
+        else:
+            for key in ("Engine", "EngineVersion"):  # an instance restores at the snapshot's version
+                request.pop(key)
+            request.update(
+                DBInstanceIdentifier=name,
+                DBSnapshotIdentifier=snapshot,
+                DBParameterGroupName=name,
+                DBInstanceClass=self.params["instance_class"],
+                StorageType="gp3",
+                MultiAZ=self.params["instances"] > 1,
+                PubliclyAccessible=False,
+            )
+            restored = self.rds("restore_db_instance_from_db_snapshot", ("DBSnapshotNotFound",), **request)
+            waiter, key = "db_instance_available", "DBInstanceIdentifier"
+        if restored is None:
+            raise WandbModuleError(
+                "restore_snapshot %s: no such snapshot in %s" % (snapshot, self.aws.session.region_name)
+            )
+        self.wait(waiter, **{key: name})
         return self.describe()
 
     def wait(self, waiter, **kwargs):

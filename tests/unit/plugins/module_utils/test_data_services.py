@@ -440,3 +440,47 @@ def test_certificate_request_validate_find_again_remove(aws, monkeypatch):
 )
 def test_a_kms_key_a_bucket_cannot_use_says_why(metadata, problem):
     assert kms_key_problem(metadata) == problem
+
+
+@pytest.mark.parametrize("engine", ["aurora-mysql", "mysql"])
+def test_a_database_restored_from_a_snapshot_under_a_new_name(aws, engine):
+    """restore_snapshot (restore.yml's way back): the new database from a backup set's snapshot, with the options'
+    network, parameters, retention and protection, Aurora's writer added; the password is the snapshot's (the Secret
+    is not read); a re-run changes nothing; a snapshot that is not there is named."""
+    subnets, group = network(aws)
+    params = mysql_params(subnets, group, engine=engine, allocated_storage=100 if engine == "mysql" else None)
+    run_mysql(params)
+    rds = aws.client("rds")
+    if engine == "aurora-mysql":
+        rds.create_db_cluster_snapshot(
+            DBClusterSnapshotIdentifier="wandb-mysql-set1", DBClusterIdentifier="wandb-mysql"
+        )
+    else:
+        rds.create_db_snapshot(DBSnapshotIdentifier="wandb-mysql-set1", DBInstanceIdentifier="wandb-mysql")
+    restored = dict(params, name="wandb-mysql-set1", restore_snapshot="wandb-mysql-set1")
+
+    result, runner = run_mysql(restored, check_mode=True)
+    kind = "Aurora MySQL cluster" if engine == "aurora-mysql" else "RDS MySQL instance"
+    assert (
+        "create %s wandb-mysql-set1 %s from snapshot wandb-mysql-set1 (encrypted, backups kept 14 days, deletion "
+        "protection)" % (kind, "8.0.mysql_aurora.3.10.0" if engine == "aurora-mysql" else "8.4") in result["updates"]
+    )
+
+    result, runner = run_mysql(restored)
+    assert result["changed"] and runner.kube.reads == 0
+    assert result["database"]["host"].startswith("wandb-mysql-set1.") and result["database"]["deletion_protection"]
+    if engine == "aurora-mysql":
+        cluster = rds.describe_db_clusters(DBClusterIdentifier="wandb-mysql-set1")["DBClusters"][0]
+        assert (
+            cluster["DBClusterParameterGroup"] == "wandb-mysql-set1" and cluster["DBSubnetGroup"] == "wandb-mysql-set1"
+        )
+        assert [m["DBInstanceIdentifier"] for m in cluster["DBClusterMembers"]] == ["wandb-mysql-set1-1"]
+    else:
+        instance = rds.describe_db_instances(DBInstanceIdentifier="wandb-mysql-set1")["DBInstances"][0]
+        assert [g["DBParameterGroupName"] for g in instance["DBParameterGroups"]] == ["wandb-mysql-set1"]
+    assert rds.describe_db_clusters()["DBClusters"] or rds.describe_db_instances()["DBInstances"]  # the old one kept
+    result, runner = run_mysql(restored)
+    assert (result["changed"], result["updates"]) == (False, [])
+
+    with pytest.raises(WandbModuleError, match="restore_snapshot wandb-mysql-none: no such snapshot in us-east-1"):
+        run_mysql(dict(params, name="wandb-mysql-set2", restore_snapshot="wandb-mysql-none"))
