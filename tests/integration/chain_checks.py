@@ -429,6 +429,12 @@ class ChainOnHelm(object):
         assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key["Arn"]}
         assert rule["BucketKeyEnabled"]
         assert all(aws["s3"].get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+        # versioned, earlier versions expiring: a file W&B overwrites or deletes can be brought back for 30 days
+        assert aws["s3"].get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        rules = aws["s3"].get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+        assert [(r["ID"], r["NoncurrentVersionExpiration"]["NoncurrentDays"], r["Status"]) for r in rules] == [
+            ("selfmanaged-wandb-noncurrent-versions", 30, "Enabled")
+        ]
         cors = aws["s3"].get_bucket_cors(Bucket=bucket)["CORSRules"]
         assert [(r["AllowedOrigins"], sorted(r["AllowedMethods"])) for r in cors] == [
             (["https://wandb.demo.local"], ["GET", "HEAD", "PUT"])

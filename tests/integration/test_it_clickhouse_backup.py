@@ -156,6 +156,12 @@ def test_backup_and_restore_playbooks_make_a_set_once_and_bring_it_back(clickhou
     assert "weave/20261207T020000Z/.backup" in keys() and "weave/20261207T020000Z/manifest.json" in keys()
     manifest = json.loads(s3.get_object(Bucket=bucket, Key="weave/20261207T020000Z/manifest.json")["Body"].read())
     assert manifest["id"] == "20261207T020000Z" and manifest["clickhouse"]["method"] == "bitnami"
+    assert manifest["wandb"] == {
+        "mode": "operator",
+        "wandb": "0.85.0",
+        "console": "2.18.16",
+        "chart": "operator-wandb 0.43.8",
+    }
     assert manifest["clickhouse"]["url"] == "%s/%s/weave/20261207T020000Z/" % (moto.url, bucket)
     snapshot = rds.describe_db_cluster_snapshots(DBClusterIdentifier=mysql, SnapshotType="manual")[
         "DBClusterSnapshots"

@@ -230,12 +230,19 @@ def test_a_module_killed_mid_run_leaves_no_secret_on_disk(testbed, namespace, wo
             handle,
         )
     tmp = os.path.join(case, "tmp")
-    env = harness.ansible_env({"ANSIBLE_REMOTE_TMP": tmp, "ANSIBLE_LOCAL_TEMP": tmp, "ANSIBLE_PIPELINING": "true"})
+    os.makedirs(tmp)
+    # TMPDIR too: with pipelining the module's code is unpacked there (ansible_<module>_payload_*), and after kill -9
+    # nothing removes it - so it is searched as well, and left in the test's directory, not in /tmp
+    env = harness.ansible_env(
+        {"ANSIBLE_REMOTE_TMP": tmp, "ANSIBLE_LOCAL_TEMP": tmp, "ANSIBLE_PIPELINING": "true", "TMPDIR": tmp}
+    )
 
     def secrets_on_disk():
         found, module_tmp = [], False
         for folder, _dirs, names in os.walk(tmp):
-            module_tmp = module_tmp or os.path.basename(folder).startswith("ansible-moduletmp-")
+            module_tmp = module_tmp or os.path.basename(folder).startswith(
+                ("ansible-moduletmp-", "ansible_selfmanaged")
+            )
             for name in names:
                 with open(os.path.join(folder, name), "rb") as handle:
                     data = handle.read()
