@@ -125,10 +125,23 @@ def test_backup_and_restore_playbooks_make_a_set_once_and_bring_it_back(clickhou
     )
     # the demo's inventory as site.yml reads it (a chart repository's URL is checked, never read: no chart is installed)
     env = dict(moto.aws_env(), WANDB_DEMO_KUBECONFIG=testbed.kubeconfig, WANDB_DEMO_CHART_REPO="http://127.0.0.1:9")
+    wandb_namespace = namespace + "-wandb"
     given = [
         "-e",
-        json.dumps({"clickhouse_namespace": namespace, "clickhouse_backup_url": "%s/%s/weave" % (moto.url, bucket)}),
+        json.dumps(
+            {
+                "clickhouse_namespace": namespace,
+                "clickhouse_backup_url": "%s/%s/weave" % (moto.url, bucket),
+                "wandb_weave_namespace": wandb_namespace,
+            }
+        ),
     ]
+    # W&B's writers, as the chart makes them: stopped while the traces are restored, started again as they were
+    testbed.kubectl("create", "namespace", wandb_namespace)
+    testbed.kubectl(
+        "create", "deployment", "wandb-app", "-n", wandb_namespace, "--image=wandb/local:0.85.0", "--replicas=2"
+    )
+    testbed.kubectl("label", "deployment", "wandb-app", "-n", wandb_namespace, "app.kubernetes.io/instance=wandb")
 
     def play(playbook, *args):
         return harness.ansible_playbook(
@@ -180,6 +193,11 @@ def test_backup_and_restore_playbooks_make_a_set_once_and_bring_it_back(clickhou
     assert "restored database wandb_weave from %s/%s/weave/20261207T020000Z/" % (moto.url, bucket) in restored.output
     assert sql(clickhouse, "SELECT count() AS n FROM wandb_weave.calls") == [{"n": ROWS}]
     assert "  wandb_data_mysql_restore_snapshot: %s-20261207t020000z" % mysql in restored.output
+    app = json.loads(testbed.kubectl("get", "deployment", "wandb-app", "-n", wandb_namespace, "-o", "json").stdout)
+    assert app["spec"]["replicas"] == 2 and "selfmanaged.wandb/paused-replicas" not in app["metadata"].get(
+        "annotations", {}
+    )
+    assert restored.changed >= 3  # stopped, restored, started again
     missing = play("restore.yml", "-e", "backup_id=before-upgrade")
     assert [f.msg for f in missing.failures] == [
         "restore: backup_id before-upgrade: no complete set (one with a manifest) at %s/%s/weave/; there: "

@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import stat
 import subprocess
 import time
 
@@ -244,6 +245,8 @@ def test_a_module_killed_mid_run_leaves_no_secret_on_disk(testbed, namespace, wo
                 ("ansible-moduletmp-", "ansible_selfmanaged")
             )
             for name in names:
+                if not stat.S_ISREG(os.lstat(os.path.join(folder, name)).st_mode):
+                    continue  # multiprocessing's sockets (pymp-*) live in TMPDIR too
                 with open(os.path.join(folder, name), "rb") as handle:
                     data = handle.read()
                 if SECRET.encode() in data or client_key in data:

@@ -56,8 +56,11 @@ def recap(text):
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_scenario(scenario, services):
+def test_scenario(scenario, services, tmp_path):
     env = dict(services.env, NO_COLOR="1", K8S_AUTH_KUBECONFIG=services.env["WANDB_DEMO_KUBECONFIG"])
+    # molecule's state (what it has prepared, created...) is otherwise kept under ~/.ansible/tmp by the checkout's
+    # directory name: a run killed half-way would make the next one skip its prepare
+    env["MOLECULE_EPHEMERAL_DIRECTORY"] = str(tmp_path / "molecule")
     proc = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "molecule"), "test", "-s", scenario],
         cwd=ROOT,
