@@ -60,6 +60,15 @@ ensure_venv() {
   log "virtualenv ready"
 }
 
+# Bytecode of the virtualenv's packages, written as they are first imported, in .cache/pycache. uv installs no
+# .pyc files (pip compiles at install; uv's --compile-bytecode took 34 s for all 26,000 files here), and where
+# PYTHONDONTWRITEBYTECODE is set, as on these machines, every process compiled what it imports again: `import boto3`
+# 0.66 s against 0.17 s, and ansible-playbook's start 0.8 s against 0.5 s, in every module call and every run.
+use_bytecode_cache() {
+  unset PYTHONDONTWRITEBYTECODE
+  export PYTHONPYCACHEPREFIX="$ROOT/.cache/pycache"
+}
+
 # A directory that makes the checkout importable as ansible_collections.selfmanaged.wandb.
 ensure_collection_path() {
   COLLECTIONS_DIR="$ROOT/.cache/collections"

@@ -32,13 +32,17 @@ ZIP_BYTECODE = os.path.join(ROOT, "scripts", "lib", "zip_bytecode")
 
 def bytecode_cache_env(env):
     """``env`` with the bytecode cache for the modules' zipped code (zip_bytecode/sitecustomize.py says why), kept in
-    .cache/zip-bytecode, which the tests and the demo on this checkout share."""
+    .cache/zip-bytecode, and for the virtualenv's packages in .cache/pycache (scripts/lib/common.sh's
+    use_bytecode_cache says why), which the tests and the demo on this checkout share."""
     paths = [ZIP_BYTECODE] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != ZIP_BYTECODE]
-    return dict(
+    cached = dict(
         env,
         PYTHONPATH=os.pathsep.join(paths),
+        PYTHONPYCACHEPREFIX=env.get("PYTHONPYCACHEPREFIX") or os.path.join(ROOT, ".cache", "pycache"),
         SELFMANAGED_WANDB_ZIP_BYTECODE=os.path.join(ROOT, ".cache", "zip-bytecode"),
     )
+    cached.pop("PYTHONDONTWRITEBYTECODE", None)
+    return cached
 
 
 class Testbed(object):
