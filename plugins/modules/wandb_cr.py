@@ -22,8 +22,11 @@ description:
   - Applies with server-side apply and a field manager. Check mode runs a server-side dry run, so the
     reported change and diff are exactly what the API server would store.
   - With O(wait), waits until the operator reports C(status.phase=Completed) B(and) the app's and
-    weave-trace's Deployments and StatefulSets are ready; fails at once, with the operator's Events for
-    the resource, when the operator reports C(Invalid Config), C(Invalid Version) or another failed phase.
+    weave-trace's Deployments and StatefulSets are ready, every image W&B builds with its server release
+    (C(wandb/local), C(wandb/megabinary), C(wandb/weave-trace), ...; a mirror's prefix too) at the version the
+    spec pins, so that an upgrade is done only when no workload runs the old release; fails at once, with the
+    operator's Events for the resource, when the operator reports C(Invalid Config), C(Invalid Version) or
+    another failed phase.
 author:
   - selfmanaged.wandb contributors (@selfmanaged)
 extends_documentation_fragment:
@@ -374,7 +377,8 @@ workloads:
   returned: always
   type: list
   elements: dict
-  sample: [{"kind": "Deployment", "name": "wandb-app", "ready": true, "replicas": 1, "ready_replicas": 1}]
+  sample: [{"kind": "Deployment", "name": "wandb-app", "ready": true, "replicas": 1, "ready_replicas": 1,
+            "images": ["wandb/local:0.85.0"]}]
 wait_log:
   description: Each change of readiness seen while waiting.
   returned: when O(wait) ran

@@ -84,8 +84,14 @@ def workload_ready(obj):
     return status.get("readyReplicas", 0) >= wanted and status.get("availableReplicas", wanted) >= wanted
 
 
+def template_images(workload):
+    """The images of a workload's pod template: its containers', then its init containers'."""
+    pod = ((workload.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return [c.get("image") or "" for c in (pod.get("containers") or []) + (pod.get("initContainers") or [])]
+
+
 def list_workloads(kube, namespace, selector):
-    """Deployments and StatefulSets in ``namespace`` matching ``selector``, with a readiness flag."""
+    """Deployments and StatefulSets in ``namespace`` matching ``selector``, with a readiness flag and their images."""
     workloads = []
     for plural, kind in (("deployments", "Deployment"), ("statefulsets", "StatefulSet")):
         path = "/apis/apps/v1/namespaces/%s/%s" % (quote(namespace, safe=""), plural)
@@ -99,6 +105,7 @@ def list_workloads(kube, namespace, selector):
                     "ready": workload_ready(item),
                     "replicas": (item.get("spec") or {}).get("replicas", 1),
                     "ready_replicas": status.get("readyReplicas", 0),
+                    "images": template_images(item),
                 }
             )
     return workloads

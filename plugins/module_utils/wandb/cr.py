@@ -24,8 +24,11 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec impor
     build_spec,
     check_no_downgrade,
     check_no_plain_secrets,
+    split_image,
     validate_name,
     versions_moving,
+    wandb_built,
+    wandb_version,
 )
 
 try:
@@ -47,8 +50,10 @@ def phase_failed(phase):
     return bool(phase) and (phase in FAILED_PHASES or "fail" in phase.lower() or "error" in phase.lower())
 
 
-def readiness(phase, workloads, need_weave_trace):
-    """``(ready, what is missing)`` from the operator's phase and the workloads' readiness."""
+def readiness(phase, workloads, need_weave_trace, version=None):
+    """``(ready, what is missing)`` from the operator's phase and the workloads' readiness; with ``version`` (the W&B
+    release the spec pins), also every W&B-built image at that tag: a workload the operator has not re-rendered yet
+    can be ready on the old release."""
     missing = []
     if phase != COMPLETED:
         missing.append("operator phase is %s, not %s" % (phase or "unset", COMPLETED))
@@ -61,6 +66,13 @@ def readiness(phase, workloads, need_weave_trace):
     )
     if need_weave_trace and workloads and not any("weave-trace" in w["name"] for w in workloads):
         missing.append("no weave-trace workload yet")
+    if version:
+        missing.extend(
+            "%s/%s runs %s, not W&B %s" % (w["kind"], w["name"], image, version)
+            for w in workloads
+            for image in w.get("images") or []
+            if wandb_built(image) and split_image(image)[1] not in (version, None)  # None: pinned by digest
+        )
     return not missing, missing
 
 
@@ -229,7 +241,7 @@ class WandbCrRunner(KubeRunner):
         result.update(phase=status.get("phase"), version=status.get("version"), workloads=[])
         if p["wait"] and not self.module.check_mode:
             try:
-                result.update(self._wait(path, applied_version))
+                result.update(self._wait(path, applied_version, wandb_version(spec)))
             except WandbModuleError as exc:
                 # what this run changed stays changed, whatever the operator then says
                 exc.details.update(changed=result["changed"], action=result["action"], secrets=secret_actions)
@@ -242,9 +254,10 @@ class WandbCrRunner(KubeRunner):
         return yaml.safe_dump(value, default_flow_style=False, sort_keys=True) if value is not None else ""
 
     # -- readiness -------------------------------------------------------------------------------
-    def _wait(self, path, applied_version=None):
+    def _wait(self, path, applied_version=None, version=None):
         """Until the operator reports ``Completed`` on the spec as applied (see status_is_current) and every workload
-        is ready; a failed phase on that spec fails at once. A status from before the apply is not an answer."""
+        is ready, with every W&B-built image at ``version`` when the spec pins one; a failed phase on that spec fails
+        at once. A status from before the apply is not an answer."""
         p = self.params
         selector = p["wait_selector"] or "app.kubernetes.io/instance=%s" % p["name"]
         need_weave_trace = bool(p.get("weave_trace")) or bool(
@@ -259,7 +272,7 @@ class WandbCrRunner(KubeRunner):
             if current and phase_failed(phase):
                 raise self._refused(phase, log, (obj.get("spec") or {}).get("chart"))
             workloads = list_workloads(self.kube, p["namespace"], selector)
-            ready, missing = readiness(phase if current else None, workloads, need_weave_trace)
+            ready, missing = readiness(phase if current else None, workloads, need_weave_trace, version)
             if not current:
                 missing[0] = (
                     "the operator has not reported on the applied spec yet (its phase %s is from before the apply)"

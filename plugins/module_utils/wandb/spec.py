@@ -94,6 +94,23 @@ WANDB_IMAGE_TAG_PATHS = tuple(
 ) + (("settingsMigrationJob", "jobs", "smj", "containers", "smj", "image", "tag"),)
 # The System Console (wandb/console) is released on its own.
 CONSOLE_IMAGE_TAG_PATH = ("console", "image", "tag")
+# The repositories of those images (under W&B's name on Docker Hub, or a mirror's prefix before it).
+WANDB_BUILT_REPOSITORIES = ("local", "megabinary", "weave-python", "weave-trace", "frontend-nginx", "anaconda2")
+
+
+def split_image(image):
+    """``(repository, tag)`` of ``[registry[:port]/]path[:tag][@digest]``; the tag None when there is none."""
+    name = image.partition("@")[0]
+    repository, _sep, tag = name.rpartition(":")
+    if not repository or "/" in tag:  # no tag, or the colon was a registry's port
+        return name, None
+    return repository, tag
+
+
+def wandb_built(image):
+    """Whether ``image`` (``[registry/]wandb/<name>:<tag>``) is one W&B builds with its server release."""
+    parts = split_image(image)[0].split("/")
+    return len(parts) >= 2 and parts[-2] == "wandb" and parts[-1] in WANDB_BUILT_REPOSITORIES
 
 
 def secret_names(cr_name):

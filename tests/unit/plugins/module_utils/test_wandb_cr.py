@@ -10,6 +10,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.cr import 
     readiness,
     status_is_current,
 )
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec import split_image, wandb_built
 
 APPLIED = "2026-11-30T10:00:05Z"  # when the module applied the spec (server time)
 
@@ -66,6 +67,47 @@ def test_completed_is_not_enough():
     assert readiness("Completed", [workload("wandb-app")], True) == (False, ["no weave-trace workload yet"])
     assert readiness("Completed", [workload("wandb-app")], False) == (True, [])
     assert readiness("Applying", [workload("wandb-app")], False)[0] is False
+
+
+def test_ready_on_the_old_release_is_not_ready():
+    """With a pinned version, every W&B-built image (a mirror's prefix too) must be at it; others do not count."""
+    app = dict(workload("wandb-app"), images=["wandb/local:0.85.0", "busybox:1.36"])
+    trace = dict(
+        workload("wandb-weave-trace"),
+        images=["registry.example.com/mirror/wandb/weave-trace:0.84.1", "wandb/console:2.18.0"],
+    )
+    ready, missing = readiness("Completed", [app, trace], True, "0.85.0")
+    assert not ready and missing == [
+        "Deployment/wandb-weave-trace runs registry.example.com/mirror/wandb/weave-trace:0.84.1, not W&B 0.85.0"
+    ]
+    trace["images"][0] = "registry.example.com/mirror/wandb/weave-trace:0.85.0"
+    assert readiness("Completed", [app, trace], True, "0.85.0") == (True, [])
+    assert readiness("Completed", [dict(app, images=["wandb/local:latest"])], False) == (True, [])  # the channel's
+    assert readiness("Completed", [dict(app, images=["wandb/local@sha256:ab"])], False, "0.85.0") == (True, [])
+
+
+@pytest.mark.parametrize(
+    "image,built",
+    [
+        ("wandb/local:0.85.0", True),
+        ("docker.io/wandb/megabinary:0.85.0", True),
+        ("mirror.local:5000/wandb/frontend-nginx:0.85.0", True),
+        ("wandb/anaconda2@sha256:" + "0" * 64, True),
+        ("wandb/console:2.18.0", False),
+        ("wandb/controller:1.22.0", False),
+        ("clickhouse/clickhouse-server:25.8.30.16", False),
+        ("local:1", False),
+    ],
+)
+def test_wandb_built_images(image, built):
+    assert wandb_built(image) is built
+
+
+def test_split_image():
+    assert split_image("wandb/local:0.85.0") == ("wandb/local", "0.85.0")
+    assert split_image("mirror.local:5000/wandb/local") == ("mirror.local:5000/wandb/local", None)
+    assert split_image("mirror.local:5000/wandb/local:0.85.0@sha256:ab") == ("mirror.local:5000/wandb/local", "0.85.0")
+    assert split_image("wandb/local@sha256:ab") == ("wandb/local", None)
 
 
 @pytest.mark.parametrize(
