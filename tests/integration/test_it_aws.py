@@ -105,3 +105,47 @@ def test_rds_snapshot_makes_one_snapshot_per_name_and_deletes_it(moto, tmp_path)
     )
     harness.run_target("rds_snapshot", "main.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env())
     assert [s for s in rds.describe_db_snapshots()["DBSnapshots"] if s["DBSnapshotIdentifier"].startswith(prefix)] == []
+
+
+def test_eks_upgrade_takes_each_step_stops_on_an_insight_and_resumes(moto, tmp_path):
+    """eks_upgrade, 1.34 -> 1.36 on a cluster made here (a node group, kube-proxy and coredns): the plan, refusals,
+    an ERROR insight, an interrupted step resumed; then EKS's own record: one version update per step for the
+    control plane and the node group, in order, and every part at 1.36."""
+    prefix = "upg-" + uuid.uuid4().hex[:8]
+    eks = harness.aws_clients(moto.url)["eks"]
+    vpc = {"subnetIds": ["subnet-1", "subnet-2"]}
+    arn = eks.create_cluster(
+        name=prefix, version="1.34", roleArn="arn:aws:iam::123456789012:role/c", resourcesVpcConfig=vpc
+    )
+    eks.create_nodegroup(
+        clusterName=prefix,
+        nodegroupName="default",
+        version="1.34",
+        nodeRole="arn:aws:iam::123456789012:role/n",
+        subnets=vpc["subnetIds"],
+    )
+    eks.create_addon(clusterName=prefix, addonName="kube-proxy", addonVersion="v1.34.1-eksbuild.2")
+    eks.create_addon(clusterName=prefix, addonName="coredns", addonVersion="v1.11.4-eksbuild.2")
+    arn = arn["cluster"]["arn"]
+    eks.tag_resource(resourceArn=arn, tags={"fixture.selfmanaged.wandb/insight-error": "1.35"})
+    harness.run_target("eks_upgrade", "main.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env())
+    assert eks.list_updates(name=prefix)["updateIds"] == []  # nothing was started
+    eks.untag_resource(resourceArn=arn, tagKeys=["fixture.selfmanaged.wandb/insight-error"])
+    harness.run_target("eks_upgrade", "resume.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env())
+
+    def versions(**where):
+        updates = [
+            eks.describe_update(name=prefix, updateId=i, **where)["update"]
+            for i in eks.list_updates(name=prefix, **where)["updateIds"]
+        ]
+        return [(u["status"], [p["value"] for p in u["params"]]) for u in updates]
+
+    assert versions() == [("Successful", ["1.35"]), ("Successful", ["1.36"])]
+    assert versions(nodegroupName="default") == [("Successful", ["1.35"]), ("Successful", ["1.36"])]
+    assert eks.describe_cluster(name=prefix)["cluster"]["version"] == "1.36"
+    assert eks.describe_nodegroup(clusterName=prefix, nodegroupName="default")["nodegroup"]["version"] == "1.36"
+    addons = dict(
+        (a, eks.describe_addon(clusterName=prefix, addonName=a)["addon"]["addonVersion"])
+        for a in ("kube-proxy", "coredns")
+    )
+    assert addons == {"kube-proxy": "v1.36.1-eksbuild.2", "coredns": "v1.11.4-eksbuild.2"}

@@ -154,7 +154,8 @@ def plan_update(current, desired, purge_tags=True):
         if want != have:
             if want[0] != have[0] or want[1] - have[1] > 1:
                 raise WandbModuleError(
-                    "EKS upgrades one minor version at a time: %s -> %d.%d first, then %s"
+                    "EKS upgrades one minor version at a time: %s -> %d.%d first, then %s (the eks_upgrade module "
+                    "takes the steps, node groups and add-ons following each)"
                     % (current.get("version"), have[0], have[1] + 1, desired["version"])
                 )
             updates.append(
