@@ -52,3 +52,27 @@ def test_zipped_code_is_compiled_once_and_named_after_its_zip(tmp_path):
     entries[0].write_bytes(b"not code")
     assert run(first, cache) == os.path.join(str(first), "payload_mod.py")
     assert entries[0].read_bytes() != b"not code"  # compiled and kept again
+
+
+def test_the_virtualenv_bytecode_is_kept_even_where_writing_it_is_turned_off(tmp_path):
+    """localenv.bytecode_cache_env (what the tests hand Ansible) and common.sh's use_bytecode_cache (scripts/test and
+    scripts/demo) undo PYTHONDONTWRITEBYTECODE and keep the .pyc files in one cache: an import writes its bytecode."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+    import localenv  # pylint: disable=import-outside-toplevel
+
+    (tmp_path / "some_mod.py").write_text("VALUE = 1\n")
+    importing = [sys.executable, "-c", "import some_mod"]
+    given = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(tmp_path))
+    assert localenv.bytecode_cache_env(dict(given, PYTHONPYCACHEPREFIX=""))["PYTHONPYCACHEPREFIX"] == os.path.join(
+        ROOT, ".cache", "pycache"
+    )
+    env = localenv.bytecode_cache_env(dict(given, PYTHONPYCACHEPREFIX=str(tmp_path / "py")))
+    subprocess.run(importing, env=env, check=True)
+    assert list((tmp_path / "py").rglob("some_mod.*.pyc"))
+
+    shell = '. "%s"; ROOT="%s"; use_bytecode_cache; exec "$@"' % (
+        os.path.join(ROOT, "scripts", "lib", "common.sh"),
+        tmp_path,
+    )
+    subprocess.run(["bash", "-c", shell, "bash"] + importing, env=given, check=True)
+    assert list((tmp_path / ".cache" / "pycache").rglob("some_mod.*.pyc"))

@@ -124,7 +124,6 @@ def insight_lines(insights):
 class EksUpgradeRunner(AwsRunner):
     """The ``eks_upgrade`` module: every step from the cluster's version to ``version``, or its plan in check mode."""
 
-    sleep = staticmethod(time.sleep)
     today = staticmethod(datetime.date.today)
 
     def run(self):
@@ -289,7 +288,7 @@ class EksUpgradeRunner(AwsRunner):
                     "timed out after %ss waiting for EKS to update the %s (update %s still %s); a re-run waits for it"
                     % (p["wait_timeout"], what, update["id"], update["status"])
                 )
-            self.sleep(p["poll_interval"])
+            self.aws.sleep(p["poll_interval"])
             update = self.aws.call("eks", "describe_update", name=p["cluster_name"], updateId=update["id"], **where)[
                 "update"
             ]

@@ -84,6 +84,15 @@ def workload_ready(obj):
     return status.get("readyReplicas", 0) >= wanted and status.get("availableReplicas", wanted) >= wanted
 
 
+def split_image(image):
+    """``(repository, tag)`` of ``[registry[:port]/]path[:tag][@digest]``; the tag None when there is none."""
+    name = image.partition("@")[0]
+    repository, _sep, tag = name.rpartition(":")
+    if not repository or "/" in tag:  # no tag, or the colon was a registry's port
+        return name, None
+    return repository, tag
+
+
 def template_images(workload):
     """The images of a workload's pod template: its containers', then its init containers'."""
     pod = ((workload.get("spec") or {}).get("template") or {}).get("spec") or {}

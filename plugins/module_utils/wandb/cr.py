@@ -17,6 +17,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.objects impo
     ensure_secret,
     events_for,
     list_workloads,
+    split_image,
 )
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import KubeRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
@@ -24,7 +25,6 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec impor
     build_spec,
     check_no_downgrade,
     check_no_plain_secrets,
-    split_image,
     validate_name,
     versions_moving,
     wandb_built,

@@ -30,6 +30,7 @@ from urllib.parse import urlparse
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.values import deep_merge, versions_that_move
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.objects import split_image
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import (
     WANDB_PLAIN_SECRET_PATHS,
     version_tuple,
@@ -96,15 +97,6 @@ WANDB_IMAGE_TAG_PATHS = tuple(
 CONSOLE_IMAGE_TAG_PATH = ("console", "image", "tag")
 # The repositories of those images (under W&B's name on Docker Hub, or a mirror's prefix before it).
 WANDB_BUILT_REPOSITORIES = ("local", "megabinary", "weave-python", "weave-trace", "frontend-nginx", "anaconda2")
-
-
-def split_image(image):
-    """``(repository, tag)`` of ``[registry[:port]/]path[:tag][@digest]``; the tag None when there is none."""
-    name = image.partition("@")[0]
-    repository, _sep, tag = name.rpartition(":")
-    if not repository or "/" in tag:  # no tag, or the colon was a registry's port
-        return name, None
-    return repository, tag
 
 
 def wandb_built(image):

@@ -3,14 +3,14 @@
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.objects import workload_ready
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.objects import split_image, workload_ready
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.cr import (
     WandbCrRunner,
     phase_failed,
     readiness,
     status_is_current,
 )
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec import split_image, wandb_built
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec import wandb_built
 
 APPLIED = "2026-11-30T10:00:05Z"  # when the module applied the spec (server time)
 
@@ -169,10 +169,10 @@ class FakeKube(object):
                 {
                     "kind": kind,
                     "metadata": {"name": n},
-                    "spec": {"replicas": 1},
                     "status": {"readyReplicas": int(r), "availableReplicas": int(r)},
+                    "spec": {"replicas": 1, "template": {"spec": {"containers": [{"image": image}]}}},
                 }
-                for n, r in self.state()[1]
+                for n, r, image in ((w[0], w[1], w[2] if len(w) > 2 else "wandb/local:0.85.0") for w in self.state()[1])
                 if kind == "Deployment"
             ]
         }
@@ -262,3 +262,20 @@ def test_a_stale_invalid_config_does_not_fail_the_fix():
     result = run._wait("/path", applied_version="7")
     assert result["phase"] == "Completed"
     assert result["wait_log"][0] == "phase Invalid Config (before the apply); 2/2 workloads ready"
+
+
+def test_an_upgrade_waits_for_the_new_release_on_every_workload():
+    """Completed with every workload ready is not done while one still runs the old release's image."""
+    old = [("wandb-app", True, "wandb/local:0.84.1"), ("wandb-weave-trace", True, "wandb/weave-trace:0.84.1")]
+    half = [("wandb-app", True, "wandb/local:0.85.0"), ("wandb-weave-trace", True, "wandb/weave-trace:0.84.1")]
+    new = [("wandb-app", True, "wandb/local:0.85.0"), ("wandb-weave-trace", True, "wandb/weave-trace:0.85.0")]
+    run = runner([("Completed", old, []), ("Completed", half, []), ("Completed", new, [])])
+    result = run._wait("/path", version="0.85.0")
+    assert run.kube.tick == 2 and [w["images"] for w in result["workloads"]] == [
+        ["wandb/local:0.85.0"],
+        ["wandb/weave-trace:0.85.0"],
+    ]
+    with pytest.raises(
+        WandbModuleError, match="Deployment/wandb-weave-trace runs wandb/weave-trace:0.84.1, not W&B 0.85.0"
+    ):
+        runner([("Completed", half, [])])._wait("/path", version="0.85.0")
