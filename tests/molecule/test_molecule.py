@@ -3,7 +3,8 @@ testbed.
 
 A scenario per role that the chain tests do not already run on its own: ebs_csi and clickhouse each on an existing
 cluster as the README describes it (the kubeconfig, and the cluster's IAM OIDC provider made in prepare; clickhouse
-without the EBS CSI stage), wandb_weave with ClickHouse given by hand. The eks_cluster role on its own, VPC included,
+without the EBS CSI stage), wandb_weave with ClickHouse given by hand and W&B's version left to its release channel
+(`wandb_weave_version: channel`; the chains pin it). The eks_cluster role on its own, VPC included,
 is tests/integration/test_it_aws.py; wandb_data needs the cluster's VPC, security group and OIDC provider and W&B's
 namespace, as the chain gives them: its Aurora path is the chain's, its RDS MySQL path test_it_site_cases.py's chart
 mode, its modules' paths test_data_services.py. The whole chain is tests/integration/test_it_site.py and the demo.
@@ -11,6 +12,7 @@ The scenarios share one set of services (moto, a testbed, the chart repository, 
 scenario's destroy leaves them empty), with the environment inventories/local reads.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -30,9 +32,27 @@ ACTIONS = ("syntax", "prepare", "converge", "idempotence", "verify", "destroy")
 pytestmark = pytest.mark.molecule
 
 
+# W&B's release channel as deploy.wandb.ai answers GET /api/v1/operator/channel (wandb/operator v1.22, pkg/wandb/spec/
+# channel/deployer): a chart and the component tags of a release. The chart repository serves it too, as a mirror of the
+# channel would; the wandb_weave scenario's controller is pointed at it (DEPLOYER_CHANNEL_URL).
+CHANNEL_RELEASE = "0.84.1"
+CHANNEL = {
+    "metadata": {"channel": "stable", "releaseId": "test-" + CHANNEL_RELEASE},
+    "values": {
+        "app": {"image": {"tag": CHANNEL_RELEASE}},
+        "weave-trace": {"image": {"tag": CHANNEL_RELEASE}},
+        "console": {"image": {"tag": "2.18.16"}},
+    },
+}
+
+
 @pytest.fixture(scope="module")
 def services(tmp_path_factory):
     started = localenv.DemoServices(str(tmp_path_factory.mktemp("molecule"))).start()
+    channel = dict(CHANNEL, chart={"url": started.repo.url, "name": "operator-wandb", "version": "0.43.8"})
+    os.makedirs(os.path.join(started.repo.dir, "api", "v1", "operator"))
+    with open(os.path.join(started.repo.dir, "api", "v1", "operator", "channel"), "w") as handle:
+        json.dump(channel, handle)
     yield started
     started.stop()
 
