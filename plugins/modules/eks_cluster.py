@@ -44,6 +44,14 @@ options:
   version:
     description: Kubernetes version, C(MAJOR.MINOR). Default on create is EKS's default version.
     type: str
+  update_version:
+    description:
+      - Whether a higher O(version) updates an existing cluster's control plane (one minor per run). C(false) - O(version)
+        is the version a new cluster gets, and an existing cluster's version is left to M(selfmanaged.wandb.eks_upgrade),
+        which takes every step with its node groups and add-ons (the C(eks_cluster) role's way). A downgrade is refused
+        either way.
+    type: bool
+    default: true
   role_arn:
     description: IAM role of the control plane. Required to create.
     type: str
@@ -170,6 +178,7 @@ def main():
     spec = dict(
         name=dict(type="str", required=True),
         version=dict(type="str"),
+        update_version=dict(type="bool", default=True),
         role_arn=dict(type="str"),
         subnet_ids=dict(type="list", elements="str"),
         security_group_ids=dict(type="list", elements="str"),

@@ -33,6 +33,12 @@ options:
     description: The cluster's name.
     type: str
     required: true
+  versions:
+    description:
+      - Also read each managed node group's and each managed add-on's version (RV(nodegroup_versions),
+        RV(addon_versions)) - what an upgrade moves; a few more reads.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -41,6 +47,13 @@ EXAMPLES = r"""
     name: wandb
     region: us-west-2
   register: cluster
+
+- name: The cluster with its node groups' and add-ons' versions, before and after an upgrade
+  selfmanaged.wandb.eks_cluster_info:
+    name: wandb
+    region: us-west-2
+    versions: true
+  register: versions
 
 - name: Publish it as the eks_cluster role would
   ansible.builtin.set_fact:
@@ -104,6 +117,16 @@ tags:
   description: The cluster's tags.
   returned: when the cluster exists
   type: dict
+nodegroup_versions:
+  description: Kubernetes version of each managed node group, by name.
+  returned: when the cluster exists and O(versions)
+  type: dict
+  sample: {wandb-default: "1.35"}
+addon_versions:
+  description: Version of each managed add-on, by name.
+  returned: when the cluster exists and O(versions)
+  type: dict
+  sample: {kube-proxy: v1.35.1-eksbuild.2}
 """
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_cluster import EksClusterInfoRunner
@@ -111,7 +134,11 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service impo
 
 
 def main():
-    aws_main(dict(name=dict(type="str", required=True)), EksClusterInfoRunner, tags=False)
+    aws_main(
+        dict(name=dict(type="str", required=True), versions=dict(type="bool", default=False)),
+        EksClusterInfoRunner,
+        tags=False,
+    )
 
 
 if __name__ == "__main__":

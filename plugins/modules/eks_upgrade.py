@@ -48,10 +48,19 @@ options:
     required: true
   addon_versions:
     description:
-      - Add-on versions to end at, by add-on name; they must be offered for O(version) (and for each step they are
-        used in). An add-on not named goes to EKS's default version for each step's Kubernetes version.
+      - Add-on versions to end at, by add-on name - a version EKS offers for O(version), or C(latest) for the newest
+        it offers (as M(selfmanaged.wandb.eks_addon) reads C(latest)). A pin applies to the last step; at earlier
+        steps, and for an add-on not named, O(addon_default) decides.
     type: dict
     default: {}
+  addon_default:
+    description:
+      - The version an add-on without a pin goes to at each step. C(eks_default) - EKS's default version for that
+        step's Kubernetes version; C(latest) - the newest EKS offers for it (what M(selfmanaged.wandb.eks_addon)
+        installs with C(version=latest), so the two agree run after run).
+    type: str
+    choices: [eks_default, latest]
+    default: eks_default
   force:
     description: Update even when EKS's upgrade insights report errors (C(force) of C(UpdateClusterVersion) too).
     type: bool
@@ -125,6 +134,7 @@ def main():
         cluster_name=dict(type="str", required=True),
         version=dict(type="str", required=True),
         addon_versions=dict(type="dict", default={}),
+        addon_default=dict(type="str", choices=["eks_default", "latest"], default="eks_default"),
         force=dict(type="bool", default=False),
         nodegroup_force_upgrade=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=3600),

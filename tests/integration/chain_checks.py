@@ -9,7 +9,10 @@ input, the chart mode, the EBS CSI add-on, inventories/aws) runs once, in test_i
 
 import base64
 import json
+import os
 import re
+import subprocess
+import sys
 
 import harness
 import pytest
@@ -105,6 +108,8 @@ class ChainOnHelm(object):
             mode += ["--skip-tags", "eks_cluster", "-e", json.dumps(given)]
         if self.first_pins and not getattr(chain, "upgraded", False):
             mode += ["-e", json.dumps(self.first_pins)]
+        if getattr(chain, "inventory_vars", None):  # what the user added to the inventory on the way (a restore)
+            mode += ["-e", json.dumps(chain.inventory_vars)]
         return chain.play(playbook, *(mode + list(args)))
 
     @property
@@ -182,6 +187,10 @@ class ChainOnHelm(object):
     def new_crds_served(self, chain):
         """Whether the API server knows a field only today's CRDs have (overridden where a chain upgrades)."""
         return True
+
+    def clickhouse_engine(self, chain):
+        """(port, password file) of the ClickHouse engine behind ClickHouse's Service."""
+        return chain.services.clickhouse.port, chain.services.clickhouse.password_file
 
     def subnets(self, chain):
         """(the cluster's subnets, the private ones W&B's data services go in): the subnets made in moto."""
@@ -581,6 +590,77 @@ class ChainOnHelm(object):
         spec = json.dumps(cr["spec"])
         assert base64.b64decode(secrets["wandb-mysql-password"]["password"]).decode() not in spec
 
+    def test_restore_drill_brings_back_weave_and_mysql(self, chain):
+        """The drill a platform team runs, on the converged chain: backup.yml makes a set (a re-run changes nothing);
+        Weave's database is lost; restore.yml -e backup_id=latest stops W&B's writers, restores the traces from the set
+        and starts W&B again as it was; on AWS, site.yml with the two variables restore.yml prints makes a new database
+        from the set's snapshot and moves W&B onto it (a re-run changes nothing, the old database is kept until it is
+        deleted as the README says)."""
+        port, password_file = self.clickhouse_engine(chain)
+        # the engine takes the password the chain generated, as the real server takes it from its Secret
+        password = base64.b64decode(
+            chain.kube("secret", "-n", "clickhouse", "clickhouse-auth")["data"]["admin-password"]
+        ).decode()
+        with open(password_file, "w") as handle:
+            handle.write(password)
+
+        def sql(query):
+            return harness.clickhouse_sql(port, password, query)
+
+        # Weave's traces, as weave-trace writes them
+        sql("CREATE DATABASE IF NOT EXISTS wandb_weave")
+        sql("CREATE TABLE wandb_weave.calls (id UInt64, op String) ENGINE = MergeTree ORDER BY id")
+        sql("INSERT INTO wandb_weave.calls SELECT number, 'op-' || toString(number % 5) FROM numbers(500)")
+        writers = dict(
+            (w["metadata"]["name"], w["spec"]["replicas"])
+            for w in chain.kube("deployments,statefulsets", "-n", "wandb", "-l", "app.kubernetes.io/instance=wandb")[
+                "items"
+            ]
+        )
+
+        made = self.play(chain, "backup.yml").require()  # as the schedule runs it: the set named after the time
+        backup_id = re.search(r"Backup set (\d{8}T\d{6}Z) is complete", made.output).group(1)
+        self.play(chain, "backup.yml", "-e", "backup_id=" + backup_id).require(changed=0)
+        sql("DROP DATABASE wandb_weave SYNC")
+
+        restored = self.play(chain, "restore.yml", "-e", "backup_id=latest").require()
+        assert "restored database wandb_weave from " in restored.output
+        assert sql("SELECT count() AS n, uniq(op) AS ops FROM wandb_weave.calls") == [{"n": 500, "ops": 5}]
+        after = chain.kube("deployments,statefulsets", "-n", "wandb", "-l", "app.kubernetes.io/instance=wandb")
+        assert dict((w["metadata"]["name"], w["spec"]["replicas"]) for w in after["items"]) == writers
+        assert "wandb-app-bc" in writers
+        assert not [
+            w for w in after["items"] if "selfmanaged.wandb/paused-replicas" in w["metadata"].get("annotations", {})
+        ]
+        sql("DROP DATABASE wandb_weave SYNC")  # the next chain test starts where the chain left it
+        if not self.data_on_aws:  # in_cluster: W&B's chart's own MySQL is not in the set, and the manifest says so
+            assert "The set's MySQL snapshot" not in restored.output
+            return
+
+        snapshot = re.search(r"  wandb_data_mysql_restore_snapshot: ([a-z0-9-]+)", restored.output).group(1)
+        assert snapshot == "wandb-demo-wandb-mysql-" + backup_id.lower()
+        old = chain.aws["rds"].describe_db_clusters(DBClusterIdentifier="wandb-demo-wandb-mysql")["DBClusters"][0]
+        chain.inventory_vars = {"wandb_data_mysql_name": snapshot, "wandb_data_mysql_restore_snapshot": snapshot}
+        self.play(chain, "site.yml").require()
+        self.play(chain, "site.yml").require(changed=0)
+        rds = chain.aws["rds"]
+        new = rds.describe_db_clusters(DBClusterIdentifier=snapshot)["DBClusters"][0]
+        assert new["Endpoint"] != old["Endpoint"] and new["StorageEncrypted"] and new["DeletionProtection"]
+        assert [i["DBClusterIdentifier"] for i in rds.describe_db_instances()["DBInstances"]].count(snapshot) == 1
+        app = chain.kube("deployment", "-n", "wandb", "wandb-app-bc")["spec"]["template"]["spec"]["containers"]
+        env = dict((e["name"], e.get("value")) for c in app for e in c.get("env", []))
+        assert env["MYSQL_HOST"] == new["Endpoint"]
+        assert rds.describe_db_clusters(DBClusterIdentifier="wandb-demo-wandb-mysql")["DBClusters"]  # kept
+
+        # the old database deleted once W&B is checked on the new one, as the README says (a final snapshot first)
+        command = [os.path.join(os.path.dirname(sys.executable), "ansible"), "-i", harness.INVENTORY, "localhost"]
+        command += ["-m", "selfmanaged.wandb.rds_mysql", "-a", "name=wandb-demo-wandb-mysql state=absent"]
+        deleted = subprocess.run(
+            command, env=chain.env, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert deleted.returncode == 0 and "CHANGED" in deleted.stdout, deleted.stdout[-3000:]
+        assert [c["DBClusterIdentifier"] for c in rds.describe_db_clusters()["DBClusters"]] == [snapshot]
+
     def test_teardown_removes_everything_and_runs_again(self, chain):
         if self.plan_teardown:
             plan = self.play(chain, "teardown.yml", "--check", "--diff").require()
@@ -593,6 +673,7 @@ class ChainOnHelm(object):
         result = self.play(chain, "teardown.yml").require()
         assert result.changed > 5
         if self.data_on_aws:
-            assert re.search(r"Kept final snapshot wandb-demo-wandb-mysql-final-\d{14} of MySQL", result.output)
+            mysql = getattr(chain, "inventory_vars", {}).get("wandb_data_mysql_name", "wandb-demo-wandb-mysql")
+            assert re.search(r"Kept final snapshot %s-final-\d{14} of MySQL" % mysql, result.output)
         chain.assert_empty()
         self.play(chain, "teardown.yml").require(changed=0)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import types
+import urllib.request
 
 import boto3
 import yaml
@@ -188,6 +189,17 @@ def decode_helm_record(data):
     """A Helm release record as stored in its Secret (base64 of base64 of gzipped JSON), as text."""
     raw = base64.b64decode(base64.b64decode(data))
     return (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode("utf-8")
+
+
+def clickhouse_sql(port, password, query):
+    """The rows (JSONEachRow) of ``query`` sent to the ClickHouse engine on 127.0.0.1:``port`` as user default."""
+    request = urllib.request.Request(
+        "http://127.0.0.1:%d/?default_format=JSONEachRow" % port,
+        data=query.encode(),
+        headers={"X-ClickHouse-User": "default", "X-ClickHouse-Key": password},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return [json.loads(line) for line in answer.read().decode().splitlines() if line.strip()]
 
 
 def aws_clients(moto_url):

@@ -151,6 +151,12 @@ class TestDemo(ChainOnHelm):
     def rerun(self, chain):
         self.converged(chain)  # the demo checked that its second run changed nothing
 
+    def clickhouse_engine(self, chain):
+        """The demo's engine, as its DemoServices left it in the demo's state directory (port file, password file)."""
+        with open(os.path.join(chain.demo_workdir, "clickhouse-http.log.port")) as handle:
+            port = int(handle.read())
+        return port, os.path.join(chain.demo_workdir, "clickhouse-password")
+
     def subnets(self, chain):
         subnets = chain.aws["ec2"].describe_subnets(Filters=TAGGED)["Subnets"]
         private = [s for s in subnets if any(t["Key"] == "kubernetes.io/role/internal-elb" for t in s["Tags"])]

@@ -107,6 +107,86 @@ def test_rds_snapshot_makes_one_snapshot_per_name_and_deletes_it(moto, tmp_path)
     assert [s for s in rds.describe_db_snapshots()["DBSnapshots"] if s["DBSnapshotIdentifier"].startswith(prefix)] == []
 
 
+def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
+    """The eks_cluster role (site.yml's first stage) on a cluster it made at 1.34, eks_cluster_version raised to 1.36:
+    the plan lists both steps and changes nothing; the run takes them as async jobs (ASYNC POLL lines show each step is
+    alive), EKS's record in order - per step the control plane, the node group, then each add-on; a re-run and a check
+    run change nothing; a downgrade is refused before any change. The module's insight and resume paths are
+    test_eks_upgrade_takes_each_step_stops_on_an_insight_and_resumes."""
+    name = "roleup-" + uuid.uuid4().hex[:6]
+    clients = harness.aws_clients(moto.url)
+    ec2, eks = clients["ec2"], clients["eks"]
+    vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.%d.0/24" % i, AvailabilityZone="us-east-1" + zone)["Subnet"][
+            "SubnetId"
+        ]
+        for i, zone in enumerate("ab")
+    ]
+    playbook = os.path.join(harness.ROOT, "tests", "integration", "playbooks", "eks_cluster_role.yml")
+    extra = {
+        "eks_cluster_name": name,
+        "eks_cluster_region": "us-east-1",
+        "eks_cluster_authentication_mode": "",
+        "eks_cluster_wait_timeout": 60,
+        "eks_cluster_subnet_ids": subnets,
+        "eks_cluster_version": "1.34",
+        "eks_cluster_allow_unsupported_version": False,
+        "eks_cluster_upgrade_poll_interval": 1,
+    }
+
+    def play(version, **kwargs):
+        return harness.run_playbook(
+            playbook, extra_vars=dict(extra, eks_cluster_version=version), env=moto.aws_env(), **kwargs
+        )
+
+    play("1.34").require()
+    nodegroup = name + "-default"
+    addons = ("coredns", "kube-proxy", "vpc-cni")
+
+    def at():
+        return (
+            eks.describe_cluster(name=name)["cluster"]["version"],
+            eks.describe_nodegroup(clusterName=name, nodegroupName=nodegroup)["nodegroup"]["version"],
+            dict((a, eks.describe_addon(clusterName=name, addonName=a)["addon"]["addonVersion"]) for a in addons),
+        )
+
+    before = at()
+    assert before[:2] == ("1.34", "1.34") and before[2]["kube-proxy"] == "v1.34.1-eksbuild.2"
+
+    plan = play("1.36", check=True, diff=True).require()
+    assert at() == before and eks.list_updates(name=name)["updateIds"] == []
+    for step in (
+        "Kubernetes 1.35: control plane 1.34 -> 1.35; node group %s 1.34 -> 1.35; add-on kube-proxy "
+        "v1.34.1-eksbuild.2 -> v1.35.1-eksbuild.2" % nodegroup,
+        "Kubernetes 1.36: control plane 1.35 -> 1.36; node group %s 1.35 -> 1.36; add-on kube-proxy "
+        "v1.35.1-eksbuild.2 -> v1.36.1-eksbuild.2" % nodegroup,
+    ):
+        assert step in plan.output, plan.output[-4000:]
+
+    ran = play("1.36").require()
+    assert "ASYNC POLL on localhost" in ran.output  # each step's progress, while it runs
+    assert at() == ("1.36", "1.36", dict(before[2], **{"kube-proxy": "v1.36.1-eksbuild.2"}))
+    record = []
+    for where in [{}, {"nodegroupName": nodegroup}] + [{"addonName": a} for a in addons]:
+        for update_id in eks.list_updates(name=name, **where)["updateIds"]:
+            update = eks.describe_update(name=name, updateId=update_id, **where)["update"]
+            record.append((update["createdAt"], update["type"], where, [p["value"] for p in update["params"]]))
+    assert [(kind, list(where.values()), values) for _t, kind, where, values in sorted(record, key=lambda r: r[0])] == [
+        ("VersionUpdate", [], ["1.35"]),
+        ("VersionUpdate", [nodegroup], ["1.35"]),
+        ("AddonUpdate", ["kube-proxy"], ["v1.35.1-eksbuild.2"]),
+        ("VersionUpdate", [], ["1.36"]),
+        ("VersionUpdate", [nodegroup], ["1.36"]),
+        ("AddonUpdate", ["kube-proxy"], ["v1.36.1-eksbuild.2"]),
+    ]
+    play("1.36").require(changed=0)
+    play("1.36", check=True).require(changed=0)
+    refused = play("1.35")
+    assert [f.msg for f in refused.failures] == ["EKS cannot downgrade Kubernetes from 1.36 to 1.35"]
+    assert at()[0] == "1.36"
+
+
 def test_eks_upgrade_takes_each_step_stops_on_an_insight_and_resumes(moto, tmp_path):
     """eks_upgrade, 1.34 -> 1.36 on a cluster made here (a node group, kube-proxy and coredns): the plan, refusals,
     an ERROR insight, an interrupted step resumed; then EKS's own record: one version update per step for the

@@ -6,7 +6,6 @@ clusterAllReplicas statements of a cluster are unit tests (test_clickhouse_backu
 import json
 import os
 import secrets
-import urllib.request
 
 import harness
 import localenv
@@ -28,13 +27,7 @@ def clickhouse(workdir, moto):
 
 
 def sql(server, query):
-    request = urllib.request.Request(
-        "http://127.0.0.1:%d/?default_format=JSONEachRow" % server.port,
-        data=query.encode(),
-        headers={"X-ClickHouse-User": "default", "X-ClickHouse-Key": server.password},
-    )
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return [json.loads(line) for line in answer.read().decode().splitlines() if line.strip()]
+    return harness.clickhouse_sql(server.port, server.password, query)
 
 
 SERVICE = """

@@ -151,7 +151,9 @@ def plan_update(current, desired, purge_tags=True):
             raise WandbModuleError(
                 "EKS cannot downgrade Kubernetes from %s to %s" % (current.get("version"), desired["version"])
             )
-        if want != have:
+        if want != have and desired.get("update_version") is False:
+            pass  # the version of a new cluster only: eks_upgrade moves an existing one (the eks_cluster role's way)
+        elif want != have:
             if want[0] != have[0] or want[1] - have[1] > 1:
                 raise WandbModuleError(
                     "EKS upgrades one minor version at a time: %s -> %d.%d first, then %s (the eks_upgrade module "
@@ -302,6 +304,7 @@ def cluster_facts(cluster):
 # The options that describe a cluster (what the module compares and sends).
 DESIRED = (
     "version",
+    "update_version",
     "role_arn",
     "subnet_ids",
     "security_group_ids",
@@ -395,4 +398,21 @@ class EksClusterInfoRunner(AwsRunner):
             suffix = ":oidc-provider/" + issuer_host_path(issuer)
             providers = self.aws.call("iam", "list_open_id_connect_providers").get("OpenIDConnectProviderList") or []
             facts["oidc_provider_arn"] = next((e["Arn"] for e in providers if e["Arn"].endswith(suffix)), None)
+        if p["versions"] and cluster is not None:
+            # what an upgrade moves: each managed node group's Kubernetes version, each managed add-on's version
+            names = self.aws.paginate("eks", "list_nodegroups", "nodegroups", clusterName=p["name"])
+            facts["nodegroup_versions"] = dict(
+                (
+                    n,
+                    self.aws.call("eks", "describe_nodegroup", clusterName=p["name"], nodegroupName=n)["nodegroup"][
+                        "version"
+                    ],
+                )
+                for n in names
+            )
+            addons = self.aws.paginate("eks", "list_addons", "addons", clusterName=p["name"])
+            facts["addon_versions"] = dict(
+                (a, self.aws.call("eks", "describe_addon", clusterName=p["name"], addonName=a)["addon"]["addonVersion"])
+                for a in addons
+            )
         return facts

@@ -17,7 +17,7 @@ __metaclass__ = type
 import datetime
 import time
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_addon import addon_version_key
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_addon import LATEST, addon_version_key
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_cluster import parse_version
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service import AwsRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
@@ -84,6 +84,10 @@ def addon_target(addon_versions, kubernetes_version, pinned=None):
     for that version), else EKS's default for it (else the newest offered). ``addon_versions`` is
     DescribeAddonVersions' ``addonVersions`` for that Kubernetes version."""
     offered = [v["addonVersion"] for v in addon_versions or []]
+    if pinned == LATEST:  # as eks_addon reads it: the newest offered for that Kubernetes version
+        if not offered:
+            raise WandbModuleError("EKS offers no version of this add-on for Kubernetes %s" % kubernetes_version)
+        return max(offered, key=addon_version_key)
     if pinned:
         if pinned not in offered:
             raise WandbModuleError(
@@ -184,7 +188,10 @@ class EksUpgradeRunner(AwsRunner):
         name = current["addonName"]
         offered = self.aws.call("eks", "describe_addon_versions", addonName=name, kubernetesVersion=version)
         versions = ((offered.get("addons") or [{}])[0]).get("addonVersions")
-        target = addon_target(versions, version, (p["addon_versions"] or {}).get(name))
+        # a pin is for the target version (an intermediate step may not offer it); otherwise addon_default
+        pinned = (p["addon_versions"] or {}).get(name) if version == p["version"] else None
+        pinned = pinned or (LATEST if p["addon_default"] == "latest" else None)
+        target = addon_target(versions, version, pinned)
         return (current.get("addonVersion"), target) if current.get("addonVersion") != target else None
 
     def _insights(self, version):

@@ -96,6 +96,14 @@ def test_refusals(wanted, message):
         plan_update(CURRENT, wanted)
 
 
+def test_version_left_to_eks_upgrade_but_a_downgrade_still_refused():
+    """update_version=false (the eks_cluster role's way): a higher version is eks_upgrade's, even several minors up."""
+    for version in ("1.31", "1.32"):
+        assert plan_update(CURRENT, desired(version=version, update_version=False)) == ([], None)
+    with pytest.raises(WandbModuleError, match="cannot downgrade"):
+        plan_update(CURRENT, desired(version="1.29", update_version=False))
+
+
 def test_encryption_key_change_is_refused_but_same_key_is_fine():
     current = dict(CURRENT, encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": "arn:k1"}}])
     assert plan_update(current, desired(encryption_key_arn="arn:k1")) == ([], None)

@@ -81,6 +81,10 @@ def test_addon_target_default_pinned_or_newest():
         addon_target(versions, "1.36", "v1.35.1-eksbuild.2")
     with pytest.raises(WandbModuleError, match="offers no version"):
         addon_target([], "1.36")
+    # `latest`, as eks_addon reads it: the newest offered, whatever EKS's default
+    assert addon_target(versions, "1.36", "latest") == "v1.36.1-eksbuild.2"
+    with pytest.raises(WandbModuleError, match="offers no version"):
+        addon_target([], "1.36", "latest")
 
 
 def test_insight_lines():
