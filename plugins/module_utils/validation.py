@@ -611,7 +611,57 @@ def known_regions():
     return frozenset(regions) or None
 
 
+_PRINCIPAL_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$")
+_ACCESS_POLICY_RE = re.compile(r"^(arn:aws[a-z-]*:eks::aws:cluster-access-policy/)?AmazonEKS[A-Za-z0-9]*Policy$")
+
+
+def access_entries(value):
+    """EKS access entries as eks_access_entries takes them: [{principal_arn, policies: [{policy, namespaces}],
+    kubernetes_groups, username}]; the first problem, naming the entry."""
+    if not isinstance(value, list):
+        return "must be a list of {principal_arn, policies, kubernetes_groups, username}"
+    seen = set()
+    for index, entry in enumerate(value):
+        where = "[%d]" % index
+        if not isinstance(entry, dict):
+            return "%s must be a mapping with principal_arn" % where
+        unknown = sorted(set(entry) - {"principal_arn", "policies", "kubernetes_groups", "username"})
+        if unknown:
+            return "%s has unknown keys %s (principal_arn, policies, kubernetes_groups, username)" % (where, unknown)
+        principal = entry.get("principal_arn")
+        if not isinstance(principal, str) or not _PRINCIPAL_ARN_RE.match(principal):
+            return "%s.principal_arn %r must be the ARN of an IAM role or user, such as " % (where, principal) + (
+                "arn:aws:iam::123456789012:role/platform-admins"
+            )
+        if principal in seen:
+            return "%s.principal_arn %s is listed twice" % (where, principal)
+        seen.add(principal)
+        policies = entry.get("policies", [])
+        if not isinstance(policies, list):
+            return "%s.policies must be a list of {policy, namespaces}" % where
+        for number, policy in enumerate(policies):
+            here = "%s.policies[%d]" % (where, number)
+            if not isinstance(policy, dict) or not _ACCESS_POLICY_RE.match(str(policy.get("policy", ""))):
+                return (
+                    "%s must be {policy: <an EKS access policy such as AmazonEKSClusterAdminPolicy or its ARN>}" % here
+                )
+            if set(policy) - {"policy", "namespaces"}:
+                return "%s has unknown keys (policy, namespaces)" % here
+            namespaces = policy.get("namespaces")
+            if namespaces is not None and (
+                not isinstance(namespaces, list) or not namespaces or any(k8s_name(n) for n in namespaces)
+            ):
+                return (
+                    "%s.namespaces must be a non-empty list of namespace names (or leave it out: cluster scope)" % here
+                )
+        for key in ("kubernetes_groups",):
+            if not isinstance(entry.get(key, []), list) or any(not isinstance(g, str) for g in entry.get(key, [])):
+                return "%s.%s must be a list of group names" % (where, key)
+    return None
+
+
 RULES = {
+    "access_entries": access_entries,
     "k8s_label": k8s_label,
     "k8s_name": k8s_name,
     "secret_key": secret_key,

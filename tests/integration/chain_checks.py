@@ -641,8 +641,10 @@ class ChainOnHelm(object):
         assert snapshot == "wandb-demo-wandb-mysql-" + backup_id.lower()
         old = chain.aws["rds"].describe_db_clusters(DBClusterIdentifier="wandb-demo-wandb-mysql")["DBClusters"][0]
         chain.inventory_vars = {"wandb_data_mysql_name": snapshot, "wandb_data_mysql_restore_snapshot": snapshot}
-        self.play(chain, "site.yml").require()
-        self.play(chain, "site.yml").require(changed=0)
+        # the stages that move W&B (with the cluster's, whose facts they read); the whole site.yml would do the same
+        stages = ["--tags", "eks_cluster,wandb_data,wandb_weave"]
+        self.play(chain, "site.yml", *stages).require()
+        self.play(chain, "site.yml", *stages).require(changed=0)
         rds = chain.aws["rds"]
         new = rds.describe_db_clusters(DBClusterIdentifier=snapshot)["DBClusters"][0]
         assert new["Endpoint"] != old["Endpoint"] and new["StorageEncrypted"] and new["DeletionProtection"]

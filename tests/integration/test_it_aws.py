@@ -109,10 +109,10 @@ def test_rds_snapshot_makes_one_snapshot_per_name_and_deletes_it(moto, tmp_path)
 
 def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
     """The eks_cluster role (site.yml's first stage) on a cluster it made at 1.34, eks_cluster_version raised to 1.36:
-    the plan lists both steps and changes nothing; the run takes them as async jobs (ASYNC POLL lines show each step is
-    alive), EKS's record in order - per step the control plane, the node group, then each add-on; a re-run and a check
-    run change nothing; a downgrade is refused before any change. The module's insight and resume paths are
-    test_eks_upgrade_takes_each_step_stops_on_an_insight_and_resumes."""
+    the plan lists both steps and changes nothing; an ERROR insight stops the run before any update; a run that gives
+    up during the control plane's update is resumed by the next, which takes the steps as async jobs (ASYNC POLL lines
+    show each step is alive); EKS's record, in order - per step one control-plane update, the node group, then each
+    add-on; a re-run and a check run change nothing; a downgrade is refused before any change."""
     name = "roleup-" + uuid.uuid4().hex[:6]
     clients = harness.aws_clients(moto.url)
     ec2, eks = clients["ec2"], clients["eks"]
@@ -133,11 +133,25 @@ def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
         "eks_cluster_version": "1.34",
         "eks_cluster_allow_unsupported_version": False,
         "eks_cluster_upgrade_poll_interval": 1,
+        # the role's access entries ride along: made once, unchanged by every later run
+        "eks_cluster_access_entries": [
+            {
+                "principal_arn": "arn:aws:iam::123456789012:role/platform-admins",
+                "policies": [
+                    {"policy": "AmazonEKSClusterAdminPolicy"},
+                    {"policy": "AmazonEKSViewPolicy", "namespaces": ["wandb"]},
+                ],
+            }
+        ],
     }
 
-    def play(version, **kwargs):
+    def play(version, check=False, diff=False, **given):
         return harness.run_playbook(
-            playbook, extra_vars=dict(extra, eks_cluster_version=version), env=moto.aws_env(), **kwargs
+            playbook,
+            extra_vars=dict(extra, eks_cluster_version=version, **given),
+            env=moto.aws_env(),
+            check=check,
+            diff=diff,
         )
 
     play("1.34").require()
@@ -151,6 +165,13 @@ def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
             dict((a, eks.describe_addon(clusterName=name, addonName=a)["addon"]["addonVersion"]) for a in addons),
         )
 
+    admins = eks.list_associated_access_policies(
+        clusterName=name, principalArn="arn:aws:iam::123456789012:role/platform-admins"
+    )["associatedAccessPolicies"]
+    assert sorted((p["policyArn"].rsplit("/", 1)[-1], p["accessScope"]["type"]) for p in admins) == [
+        ("AmazonEKSClusterAdminPolicy", "cluster"),
+        ("AmazonEKSViewPolicy", "namespace"),
+    ]
     before = at()
     assert before[:2] == ("1.34", "1.34") and before[2]["kube-proxy"] == "v1.34.1-eksbuild.2"
 
@@ -164,6 +185,21 @@ def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
     ):
         assert step in plan.output, plan.output[-4000:]
 
+    # an ERROR insight for 1.35 (played by a cluster tag, which the role's own tags must carry: it manages the
+    # cluster's tags) stops the run before any update, in EKS's words
+    stopped = play("1.36", eks_cluster_tags={"fixture.selfmanaged.wandb/insight-error": "1.35"})
+    assert stopped.rc != 0
+    assert [f.msg for f in stopped.failures if "report 1 error(s); nothing was updated" in (f.msg or "")], (
+        stopped.output[-3000:]
+    )
+    assert at() == before and eks.list_updates(name=name)["updateIds"] == []
+    # a run that gives up while EKS updates the control plane (as a killed one would): the next one resumes
+    interrupted = play("1.36", eks_cluster_wait_timeout=1)
+    assert [
+        f
+        for f in interrupted.failures
+        if "waiting for EKS to update the control plane to Kubernetes 1.35" in (f.msg or "")
+    ]
     ran = play("1.36").require()
     assert "ASYNC POLL on localhost" in ran.output  # each step's progress, while it runs
     assert at() == ("1.36", "1.36", dict(before[2], **{"kube-proxy": "v1.36.1-eksbuild.2"}))
@@ -185,6 +221,28 @@ def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
     refused = play("1.35")
     assert [f.msg for f in refused.failures] == ["EKS cannot downgrade Kubernetes from 1.36 to 1.35"]
     assert at()[0] == "1.36"
+
+
+def test_eks_access_entries(moto, tmp_path):
+    """eks_access_entries: a bad principal refused before any call, plan, create, no-op, change and purge - never the
+    entry it did not make (EKS's own for the node role, played by one made here); then EKS's record, independently."""
+    prefix = "acc-" + uuid.uuid4().hex[:8]
+    eks = harness.aws_clients(moto.url)["eks"]
+    eks.create_cluster(
+        name=prefix, roleArn="arn:aws:iam::123456789012:role/c", resourcesVpcConfig={"subnetIds": ["s-1", "s-2"]}
+    )
+    nodes = "arn:aws:iam::123456789012:role/wandb-node"
+    eks.create_access_entry(clusterName=prefix, principalArn=nodes, type="EC2_LINUX")
+    harness.run_target("eks_access_entries", "main.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env())
+    team = "arn:aws:iam::123456789012:role/wandb-team"
+    assert eks.list_access_entries(clusterName=prefix)["accessEntries"] == [nodes, team]
+    policies = eks.list_associated_access_policies(clusterName=prefix, principalArn=team)["associatedAccessPolicies"]
+    assert [(p["policyArn"].rsplit("/", 1)[-1], p["accessScope"]["type"]) for p in policies] == [
+        ("AmazonEKSAdminViewPolicy", "cluster")
+    ]
+    entry = eks.describe_access_entry(clusterName=prefix, principalArn=team)["accessEntry"]
+    assert entry["kubernetesGroups"] == ["wandb-ops"] and entry["tags"]["selfmanaged.wandb/access-entry"] == "managed"
+    eks.delete_cluster(name=prefix)
 
 
 def test_eks_upgrade_takes_each_step_stops_on_an_insight_and_resumes(moto, tmp_path):

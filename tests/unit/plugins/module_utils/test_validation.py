@@ -56,6 +56,7 @@ GOOD = {
     "identifier": ["weave_cluster", "wandb_weave", "default"],
     "aws_region": ["us-east-1", "us-gov-west-1", "eu-central-2"],
     "backup_id": ["20261207T020000Z", "before-upgrade", "7"],
+    "access_entries": [[], [{"principal_arn": "arn:aws:iam::123456789012:user/ci", "policies": []}]],
     "s3_directory_url": [
         "https://b.s3.us-west-2.amazonaws.com/backups/20261207T020000Z/",
         "http://127.0.0.1:5000/b/p/",
@@ -111,6 +112,7 @@ BAD = {
     "identifier": ["weave-cluster", "1abc", ""],
     "aws_region": ["mars-central-1", "xx-central-1", "US-EAST-1", ""],
     "backup_id": ["", "-x", "a_b", "a/b", "x" * 64, None],
+    "access_entries": [None, {}, [{"principal_arn": "ci"}], [{"principal_arn": "arn:aws:iam::1:role/x"}]],
     "s3_directory_url": [
         "https://b.s3.amazonaws.com/backups/x",
         "s3://b/x/",
