@@ -347,10 +347,14 @@ class EksClusterRunner(AwsRunner):
                 self.aws.wait("eks", "cluster_active", p["wait_timeout"], name=p["name"])
             result.update(cluster_facts(self.describe()))
             return result
-        if cluster.get("status") in ("CREATING", "UPDATING") and p["wait"] and not self.module.check_mode:
+        updates, tags = plan_update(cluster, desired, p["purge_tags"])
+        # a cluster being created has no endpoint yet: waited for; one being updated (an upgrade eks_upgrade follows)
+        # only when this run has an update of its own to make, as EKS runs one at a time
+        busy = cluster.get("status") == "CREATING" or (cluster.get("status") == "UPDATING" and (updates or tags))
+        if busy and p["wait"] and not self.module.check_mode:
             self.aws.wait("eks", "cluster_active", p["wait_timeout"], name=p["name"])
             cluster = self.describe()
-        updates, tags = plan_update(cluster, desired, p["purge_tags"])
+            updates, tags = plan_update(cluster, desired, p["purge_tags"])
         descriptions = [d for _op, _kwargs, d in updates] + (["tags"] if tags else [])
         result = dict(changed=bool(descriptions), action="update" if descriptions else "none", updates=descriptions)
         if self.module._diff and descriptions:

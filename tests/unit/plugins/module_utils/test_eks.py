@@ -199,6 +199,33 @@ def test_version_upgrade_calls_eks_and_waits():
     assert result["changed"] and result["updates"] == ["version 1.30 -> 1.31"] and result["version"] == "1.31"
 
 
+def test_a_cluster_being_upgraded_is_waited_for_only_with_an_update_of_its_own():
+    """UPDATING (an upgrade eks_upgrade follows, with its progress): nothing to change here - one read, no wait; a
+    change of its own waits until EKS is done (one update at a time)."""
+    module = FakeModule(version="1.31", update_version=False)
+    aws = AwsService(module.params)
+    aws.wait_delay = 0
+    updating = dict(CURRENT, status="UPDATING")
+    with Stubber(aws.client("eks")) as stub:
+        stub.add_response("describe_cluster", {"cluster": updating}, {"name": "c"})
+        result = EksClusterRunner(module, aws).run()
+        stub.assert_no_pending_responses()
+    assert not result["changed"] and result["status"] == "UPDATING"
+    module = FakeModule(version="1.31", update_version=False, logging_types=["api", "audit"])
+    aws = AwsService(module.params)
+    aws.wait_delay = 0
+    with Stubber(aws.client("eks")) as stub:
+        stub.add_response("describe_cluster", {"cluster": updating}, {"name": "c"})
+        stub.add_response("describe_cluster", {"cluster": CURRENT}, {"name": "c"})  # waiter: ACTIVE
+        stub.add_response("describe_cluster", {"cluster": CURRENT}, {"name": "c"})  # read again, planned again
+        stub.add_response("update_cluster_config", {"update": {"id": "u2", "status": "InProgress"}}, None)
+        stub.add_response("describe_cluster", {"cluster": CURRENT}, {"name": "c"})  # waiter
+        stub.add_response("describe_cluster", {"cluster": CURRENT}, {"name": "c"})  # final facts
+        result = EksClusterRunner(module, aws).run()
+        stub.assert_no_pending_responses()
+    assert result["changed"] and result["updates"][0].startswith("logging")
+
+
 def test_check_mode_makes_no_write():
     module = FakeModule(version="1.31", tags={"a": "2"})
     module.check_mode = True
