@@ -27,6 +27,7 @@ author:
   - selfmanaged.wandb contributors (@selfmanaged)
 extends_documentation_fragment:
   - selfmanaged.wandb.aws
+  - selfmanaged.wandb.aws.tags
 attributes:
   check_mode:
     support: full

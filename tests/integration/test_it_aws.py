@@ -245,6 +245,20 @@ def test_eks_access_entries(moto, tmp_path):
     eks.delete_cluster(name=prefix)
 
 
+def test_eks_pod_identity_association(moto, tmp_path):
+    """eks_pod_identity_association: plan, create, no-op, the role changed in place, a bad name refused, delete."""
+    prefix = "pia-" + uuid.uuid4().hex[:8]
+    eks = harness.aws_clients(moto.url)["eks"]
+    eks.create_cluster(
+        name=prefix, roleArn="arn:aws:iam::123456789012:role/c", resourcesVpcConfig={"subnetIds": ["s-1", "s-2"]}
+    )
+    harness.run_target(
+        "eks_pod_identity_association", "main.yml", {"prefix": prefix}, str(tmp_path), env=moto.aws_env()
+    )
+    assert eks.list_pod_identity_associations(clusterName=prefix)["associations"] == []
+    eks.delete_cluster(name=prefix)
+
+
 def test_eks_upgrade_takes_each_step_stops_on_an_insight_and_resumes(moto, tmp_path):
     """eks_upgrade, 1.34 -> 1.36 on a cluster made here (a node group, kube-proxy and coredns): the plan, refusals,
     an ERROR insight, an interrupted step resumed; then EKS's own record: one version update per step for the

@@ -154,3 +154,65 @@ class EksAccessEntriesRunner(AwsRunner):
                 self.aws.call("eks", "delete_access_entry", **where)
         except WandbModuleError as exc:
             raise WandbModuleError("%s: %s" % (describe(action, principal, detail), exc.msg)) from exc
+
+
+class EksPodIdentityAssociationRunner(AwsRunner):
+    """The ``eks_pod_identity_association`` module: one service account's IAM role through EKS Pod Identity."""
+
+    def run(self):
+        p = self.params
+        check_options(p, [("cluster_name", "eks_name"), ("namespace", "k8s_name"), ("service_account", "k8s_name")])
+        where = dict(clusterName=p["cluster_name"])
+        subject = "%s/%s" % (p["namespace"], p["service_account"])
+        if p["state"] == "present" and not (p["role_arn"] or "").startswith("arn:"):
+            raise WandbModuleError("role_arn is required (an IAM role ARN) with state=present")
+        self.aws.describe_cluster(p["cluster_name"], missing_ok=False)
+        found = self.aws.paginate(
+            "eks",
+            "list_pod_identity_associations",
+            "associations",
+            namespace=p["namespace"],
+            serviceAccount=p["service_account"],
+            **where,
+        )
+        current = None
+        if found:
+            current = self.aws.call(
+                "eks", "describe_pod_identity_association", associationId=found[0]["associationId"], **where
+            )["association"]
+        result = dict(changed=False, action="none", association=current)
+        if p["state"] == "absent":
+            if current is not None:
+                result.update(changed=True, action="delete")
+                if not self.module.check_mode:
+                    self.aws.call(
+                        "eks", "delete_pod_identity_association", associationId=current["associationId"], **where
+                    )
+                result["association"] = None
+        elif current is None:
+            result.update(changed=True, action="create")
+            if not self.module.check_mode:
+                request = dict(
+                    where, namespace=p["namespace"], serviceAccount=p["service_account"], roleArn=p["role_arn"]
+                )
+                if p["tags"]:
+                    request["tags"] = p["tags"]
+                result["association"] = self.aws.call("eks", "create_pod_identity_association", **request)[
+                    "association"
+                ]
+        elif current["roleArn"] != p["role_arn"]:
+            result.update(changed=True, action="update")  # in place: the pods keep their association's id
+            if not self.module.check_mode:
+                result["association"] = self.aws.call(
+                    "eks",
+                    "update_pod_identity_association",
+                    associationId=current["associationId"],
+                    roleArn=p["role_arn"],
+                    **where,
+                )["association"]
+        if self.module._diff and result["changed"]:
+            result["diff"] = dict(
+                before="%s: %s\n" % (subject, current["roleArn"] if current else "(none)"),
+                after="%s: %s\n" % (subject, p["role_arn"] if p["state"] == "present" else "(none)"),
+            )
+        return result

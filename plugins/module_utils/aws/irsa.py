@@ -62,3 +62,38 @@ def irsa_trust_policy(oidc_provider_arn, namespace, service_account):
             }
         ],
     }
+
+
+_CLUSTER_ARN_RE = re.compile(r"^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:cluster/[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def pod_identity_trust_policy(cluster_arn, namespace, service_account):
+    """Trust policy for EKS Pod Identity (``pods.eks.amazonaws.com``: ``sts:AssumeRole`` and ``sts:TagSession``),
+    limited by the session tags Pod Identity sets to one cluster and these service accounts (one name or a list)."""
+    if not _CLUSTER_ARN_RE.match(cluster_arn or ""):
+        raise WandbModuleError("%r is not an EKS cluster ARN" % (cluster_arn,))
+    accounts = service_account if isinstance(service_account, (list, tuple)) else [service_account]
+    if not accounts:
+        raise WandbModuleError("at least one service account is needed")
+    for what, value in [("namespace", namespace)] + [("service account", name) for name in accounts]:
+        if not _K8S_NAME_RE.match(value or ""):
+            raise WandbModuleError("%s %r is not a valid Kubernetes name" % (what, value))
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "pods.eks.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {
+                    "StringEquals": {
+                        "aws:RequestTag/eks-cluster-arn": cluster_arn,
+                        "aws:RequestTag/kubernetes-namespace": namespace,
+                        "aws:RequestTag/kubernetes-service-account": accounts[0]
+                        if len(accounts) == 1
+                        else list(accounts),
+                    }
+                },
+            }
+        ],
+    }

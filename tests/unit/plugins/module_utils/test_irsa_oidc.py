@@ -3,7 +3,11 @@
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.iam_oidc import plan_provider
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.irsa import irsa_trust_policy, issuer_host_path
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.irsa import (
+    irsa_trust_policy,
+    issuer_host_path,
+    pod_identity_trust_policy,
+)
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
 
 ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABC"
@@ -26,6 +30,30 @@ def test_trust_policy_is_limited_to_one_service_account():
 def test_trust_policy_rejects_bad_input(arn, ns, sa):
     with pytest.raises(WandbModuleError):
         irsa_trust_policy(arn, ns, sa)
+
+
+CLUSTER = "arn:aws:eks:us-west-2:123456789012:cluster/wandb"
+
+
+def test_pod_identity_trust_is_limited_by_the_session_tags_to_one_cluster_and_its_service_accounts():
+    statement = pod_identity_trust_policy(CLUSTER, "clickhouse", ["clickhouse", "clickhouse-backup"])["Statement"][0]
+    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    assert statement["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+    assert statement["Condition"] == {
+        "StringEquals": {
+            "aws:RequestTag/eks-cluster-arn": CLUSTER,
+            "aws:RequestTag/kubernetes-namespace": "clickhouse",
+            "aws:RequestTag/kubernetes-service-account": ["clickhouse", "clickhouse-backup"],
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "arn,ns,sa", [(ARN, "ns", "sa"), ("wandb", "ns", "sa"), (CLUSTER, "Bad_NS", "sa"), (CLUSTER, "ns", [])]
+)
+def test_pod_identity_trust_rejects_bad_input(arn, ns, sa):
+    with pytest.raises(WandbModuleError):
+        pod_identity_trust_policy(arn, ns, sa)
 
 
 def test_issuer_host_path():
