@@ -46,7 +46,9 @@ options:
     type: str
     default: latest
   service_account_role_arn:
-    description: IAM role for the add-on's service account (IRSA). Unset leaves it alone; empty removes it.
+    description:
+      - IAM role for the add-on's service account (IRSA). Unset leaves it alone. Empty - none (for EKS Pod Identity);
+        an add-on that has one is refused then, as EKS cannot take it away in place (delete and create the add-on).
     type: str
   configuration_values:
     description: The add-on's configuration (its JSON schema from C(DescribeAddonConfiguration)). Unset leaves it alone.

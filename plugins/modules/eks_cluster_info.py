@@ -39,6 +39,12 @@ options:
         RV(addon_versions)) - what an upgrade moves; a few more reads.
     type: bool
     default: false
+  access:
+    description:
+      - Also read who may use the cluster - its access entries with their access policies (RV(access_entries)) and its
+        EKS Pod Identity associations (RV(pod_identity_associations)); a few more reads.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -127,6 +133,16 @@ addon_versions:
   returned: when the cluster exists and O(versions)
   type: dict
   sample: {kube-proxy: v1.35.1-eksbuild.2}
+access_entries:
+  description: Each access entry's principal with its access policies (C(policy), C(namespaces) or null for the cluster).
+  returned: when the cluster exists and O(access)
+  type: dict
+  sample: {"arn:aws:iam::123456789012:role/platform-admins": [{policy: AmazonEKSClusterAdminPolicy, namespaces: null}]}
+pod_identity_associations:
+  description: The IAM role of each service account with an EKS Pod Identity association, by C(namespace/name).
+  returned: when the cluster exists and O(access)
+  type: dict
+  sample: {kube-system/ebs-csi-controller-sa: "arn:aws:iam::123456789012:role/wandb-ebs-csi"}
 """
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_cluster import EksClusterInfoRunner
@@ -135,7 +151,11 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service impo
 
 def main():
     aws_main(
-        dict(name=dict(type="str", required=True), versions=dict(type="bool", default=False)),
+        dict(
+            name=dict(type="str", required=True),
+            versions=dict(type="bool", default=False),
+            access=dict(type="bool", default=False),
+        ),
         EksClusterInfoRunner,
         tags=False,
     )

@@ -46,7 +46,7 @@ options:
     description: The IAM role the service account's pods get. Required with O(state=present).
     type: str
   state:
-    description: Whether the association should exist.
+    description: Whether the association should exist. With C(absent), a cluster that does not exist has none.
     type: str
     choices: [present, absent]
     default: present

@@ -92,6 +92,9 @@ class ChainOnHelm(object):
     # pins, its plan first, and must lose nothing. {}: today's pins from the start.
     first_pins = {}
     airgapped = False  # wandb_weave_airgapped: the operator never asks W&B's release channel
+    ebs_csi_identity = (
+        "pod_identity"  # inventories/local's ebs_csi_aws_identity; IRSA where the chain has no EKS cluster
+    )
     upgrade_plan = ()  # what the upgrade's plan must show moving
     upgrade_order = ()  # (task, task that must run after it) in the upgrade
 
@@ -99,6 +102,7 @@ class ChainOnHelm(object):
         mode = ["-e", "clickhouse_method=%s" % self.clickhouse_method]
         mode += [] if self.data_on_aws else ["-e", "wandb_data_mode=in_cluster"]
         mode += ["-e", json.dumps({"wandb_weave_airgapped": True})] if self.airgapped else []
+        mode += ["-e", "ebs_csi_aws_identity=%s" % self.ebs_csi_identity]
         if self.existing_cluster:
             given = {}
             for role in ("ebs_csi", "clickhouse", "wandb_data"):
@@ -264,9 +268,26 @@ class ChainOnHelm(object):
         controller = chain.kube("deployment", "-n", "kube-system", "ebs-csi-controller")["spec"]["template"]["spec"]
         assert controller["serviceAccountName"] == "ebs-csi-controller-sa"
         ebs_sa = chain.kube("serviceaccount", "-n", "kube-system", "ebs-csi-controller-sa")
-        assert ebs_sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-ebs-csi")
-        trust = json.dumps(chain.aws["iam"].get_role(RoleName="wandb-demo-ebs-csi")["Role"]["AssumeRolePolicyDocument"])
-        assert "system:serviceaccount:kube-system:ebs-csi-controller-sa" in trust and "sts.amazonaws.com" in trust
+        trust = chain.aws["iam"].get_role(RoleName="wandb-demo-ebs-csi")["Role"]["AssumeRolePolicyDocument"]
+        if self.ebs_csi_identity == "pod_identity":
+            # EKS Pod Identity: the association, the agent add-on, a role trusted by pods.eks.amazonaws.com for this
+            # cluster and service account only, and no IRSA annotation
+            eks = chain.aws["eks"]
+            found = eks.list_pod_identity_associations(clusterName="wandb-demo")["associations"]
+            assert [(a["namespace"], a["serviceAccount"]) for a in found] == [("kube-system", "ebs-csi-controller-sa")]
+            association = eks.describe_pod_identity_association(
+                clusterName="wandb-demo", associationId=found[0]["associationId"]
+            )["association"]
+            assert association["roleArn"].endswith(":role/wandb-demo-ebs-csi")
+            assert "eks-pod-identity-agent" in eks.list_addons(clusterName="wandb-demo")["addons"]
+            statement = trust["Statement"][0]
+            assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+            assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
+            assert statement["Condition"]["StringEquals"]["aws:RequestTag/eks-cluster-arn"] == cluster["arn"]
+            assert "eks.amazonaws.com/role-arn" not in (ebs_sa["metadata"].get("annotations") or {})
+        else:
+            assert ebs_sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-ebs-csi")
+            assert "system:serviceaccount:kube-system:ebs-csi-controller-sa" in json.dumps(trust)
         attached = chain.aws["iam"].list_attached_role_policies(RoleName="wandb-demo-ebs-csi")["AttachedPolicies"]
         assert [p["PolicyName"] for p in attached] == ["AmazonEBSCSIDriverPolicy"]
 
@@ -641,10 +662,8 @@ class ChainOnHelm(object):
         assert snapshot == "wandb-demo-wandb-mysql-" + backup_id.lower()
         old = chain.aws["rds"].describe_db_clusters(DBClusterIdentifier="wandb-demo-wandb-mysql")["DBClusters"][0]
         chain.inventory_vars = {"wandb_data_mysql_name": snapshot, "wandb_data_mysql_restore_snapshot": snapshot}
-        # the stages that move W&B (with the cluster's, whose facts they read); the whole site.yml would do the same
-        stages = ["--tags", "eks_cluster,wandb_data,wandb_weave"]
-        self.play(chain, "site.yml", *stages).require()
-        self.play(chain, "site.yml", *stages).require(changed=0)
+        self.play(chain, "site.yml").require()
+        self.play(chain, "site.yml").require(changed=0)
         rds = chain.aws["rds"]
         new = rds.describe_db_clusters(DBClusterIdentifier=snapshot)["DBClusters"][0]
         assert new["Endpoint"] != old["Endpoint"] and new["StorageEncrypted"] and new["DeletionProtection"]

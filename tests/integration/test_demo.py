@@ -165,7 +165,7 @@ class TestDemo(ChainOnHelm):
     def check_network(self, chain, cluster):
         """The VPC the eks_cluster role built (the only chain that builds one): 3 public and 3 private subnets over 3
         zones, tagged for public and internal load balancers, an internet gateway and one NAT gateway; the cluster in
-        all six subnets, its node group in the private ones; the role's default add-ons."""
+        all six subnets, its node group in the private ones; the role's default add-ons (and the Pod Identity agent)."""
         ec2, eks = chain.aws["ec2"], chain.aws["eks"]
         vpcs = ec2.describe_vpcs(Filters=TAGGED)["Vpcs"]
         assert len(vpcs) == 1 and cluster["resourcesVpcConfig"]["vpcId"] == vpcs[0]["VpcId"]
@@ -182,7 +182,13 @@ class TestDemo(ChainOnHelm):
         assert eks.list_nodegroups(clusterName="wandb-demo")["nodegroups"] == ["wandb-demo-default"]
         nodegroup = eks.describe_nodegroup(clusterName="wandb-demo", nodegroupName="wandb-demo-default")["nodegroup"]
         assert sorted(nodegroup["subnets"]) == sorted(private)
-        assert eks.list_addons(clusterName="wandb-demo")["addons"] == ["coredns", "kube-proxy", "vpc-cni"]
+        # the role's default add-ons, and the Pod Identity agent the EBS CSI stage (pod_identity here) installs
+        assert sorted(eks.list_addons(clusterName="wandb-demo")["addons"]) == [
+            "coredns",
+            "eks-pod-identity-agent",
+            "kube-proxy",
+            "vpc-cni",
+        ]
 
     # after chain_checks.py's tests, which end with the teardown
     def test_the_demo_reported_what_the_real_charts_made(self, chain):

@@ -27,6 +27,7 @@ class TestHelm4(ChainOnHelm):
     data_on_aws = False
     clickhouse_method = "altinity"
     existing_cluster = True
+    ebs_csi_identity = "irsa"  # no EKS cluster to associate with here: the cluster's IAM OIDC provider
     airgapped = True  # what runs is pinned, so the operator needs no release channel
     first_pins = {
         "ebs_csi_chart_version": "2.62.0",

@@ -430,7 +430,8 @@ BAD_INPUT = {
     ),
     "weave_without_clickhouse": (
         {},
-        ["--skip-tags", "clickhouse"],
+        # the stages chosen with --tags: the preflight's included tasks must run under a --tags filter too
+        ["--tags", "eks_cluster,ebs_csi,wandb_data,wandb_weave"],
         (
             CHECK_TASK % "wandb_weave",
             "wandb_weave: wandb_weave_clickhouse needs a host for Weave - run the clickhouse role first, set it "
@@ -541,12 +542,17 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
         "wandb_weave_weave_trace": False,
         "wandb_data_mode": "in_cluster",
         "ebs_csi_method": "addon",
+        "ebs_csi_aws_identity": "pod_identity",  # the add-on without a role of its own; switched to IRSA below
     }
     mode = ["-e", json.dumps(in_cluster)]
     result = chain.play("site.yml", "--skip-tags", "clickhouse", "-vvv", "--diff", *mode).require()
     assert LICENSE not in result.output
-    addon = chain.aws["eks"].describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
-    assert addon["serviceAccountRoleArn"].endswith(":role/wandb-demo-ebs-csi")
+    eks = chain.aws["eks"]
+    addon = eks.describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
+    assert "serviceAccountRoleArn" not in addon  # EKS Pod Identity: the association, the agent add-on
+    found = eks.list_pod_identity_associations(clusterName="wandb-demo", namespace="kube-system")["associations"]
+    assert [a["serviceAccount"] for a in found] == ["ebs-csi-controller-sa"]
+    assert "eks-pod-identity-agent" in eks.list_addons(clusterName="wandb-demo")["addons"]
     assert addon["addonVersion"] == "v1.38.1-eksbuild.2"  # latest: the newest the fixture offers
     assert chain.kube_names("storageclasses") == ["ebs-sc"]
     assert chain.kube_names("secrets", "-n", "kube-system", "-l", "owner=helm") == []  # no chart
@@ -573,9 +579,17 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     assert chain.aws["rds"].describe_db_clusters()["DBClusters"] == []  # in_cluster: nothing on AWS
 
     # the RDS MySQL path here (the chain's is Aurora): one instance, W&B's parameter group, the password generated
-    on_aws = ["-e", json.dumps(dict(in_cluster, wandb_data_mode="aws", wandb_data_mysql_engine="mysql"))]
+    # and the EBS CSI add-on switched from Pod Identity to IRSA: the add-on gets its role, the association goes (it
+    # would otherwise stay beside the annotation); the re-runs below then prove the switch converged
+    moved = dict(in_cluster, wandb_data_mode="aws", wandb_data_mysql_engine="mysql", ebs_csi_aws_identity="irsa")
+    on_aws = ["-e", json.dumps(moved)]
     older_alb = ["-e", json.dumps({"wandb_data_lb_controller_chart_version": "3.4.0"})]
     chain.play("site.yml", "--skip-tags", "clickhouse", *(on_aws + older_alb)).require()
+    addon = eks.describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
+    assert addon["serviceAccountRoleArn"].endswith(":role/wandb-demo-ebs-csi")
+    assert eks.list_pod_identity_associations(clusterName="wandb-demo", namespace="kube-system")["associations"] == []
+    trust = chain.aws["iam"].get_role(RoleName="wandb-demo-ebs-csi")["Role"]["AssumeRolePolicyDocument"]
+    assert "system:serviceaccount:kube-system:ebs-csi-controller-sa" in json.dumps(trust)
     assert chain.helm_chart("kube-system", "aws-load-balancer-controller") == "aws-load-balancer-controller-3.4.0"
     assert not chain.accepts(ALB_V1_ONLY)
     db = chain.aws["rds"].describe_db_instances()["DBInstances"][0]

@@ -166,7 +166,8 @@ class EksPodIdentityAssociationRunner(AwsRunner):
         subject = "%s/%s" % (p["namespace"], p["service_account"])
         if p["state"] == "present" and not (p["role_arn"] or "").startswith("arn:"):
             raise WandbModuleError("role_arn is required (an IAM role ARN) with state=present")
-        self.aws.describe_cluster(p["cluster_name"], missing_ok=False)
+        if self.aws.describe_cluster(p["cluster_name"], missing_ok=p["state"] == "absent") is None:
+            return dict(changed=False, action="none", association=None)  # no cluster, no association
         found = self.aws.paginate(
             "eks",
             "list_pod_identity_associations",

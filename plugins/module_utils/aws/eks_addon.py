@@ -53,6 +53,13 @@ def plan_update(current, version, role_arn, configuration, tags, purge_tags=True
     if version and version != current.get("addonVersion"):
         update["addonVersion"] = version
         descriptions.append("version %s -> %s" % (current.get("addonVersion"), version))
+    if role_arn == "" and current.get("serviceAccountRoleArn"):
+        # UpdateAddon takes no empty role (at least one character), and EKS has no other way to unset it
+        raise WandbModuleError(
+            "the add-on has the IAM role %s on its service account, which EKS cannot remove in place: keep "
+            "service_account_role_arn, or delete the add-on and create it again without one"
+            % current["serviceAccountRoleArn"]
+        )
     if role_arn is not None and role_arn != (current.get("serviceAccountRoleArn") or ""):
         update["serviceAccountRoleArn"] = role_arn
         descriptions.append("service account role")

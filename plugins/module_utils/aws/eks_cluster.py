@@ -419,4 +419,33 @@ class EksClusterInfoRunner(AwsRunner):
                 (a, self.aws.call("eks", "describe_addon", clusterName=p["name"], addonName=a)["addon"]["addonVersion"])
                 for a in addons
             )
+        if p["access"] and cluster is not None:
+            facts.update(self._access())
         return facts
+
+    def _access(self):
+        """Who may use the cluster: its access entries with their policies, and its Pod Identity associations."""
+        name = self.params["name"]
+        entries = {}
+        for principal in self.aws.paginate("eks", "list_access_entries", "accessEntries", clusterName=name):
+            associated = self.aws.paginate(
+                "eks",
+                "list_associated_access_policies",
+                "associatedAccessPolicies",
+                clusterName=name,
+                principalArn=principal,
+            )
+            entries[principal] = [
+                dict(
+                    policy=a["policyArn"].rsplit("/", 1)[-1],
+                    namespaces=(a.get("accessScope") or {}).get("namespaces") or None,
+                )
+                for a in associated
+            ]
+        associations = {}
+        for found in self.aws.paginate("eks", "list_pod_identity_associations", "associations", clusterName=name):
+            association = self.aws.call(
+                "eks", "describe_pod_identity_association", clusterName=name, associationId=found["associationId"]
+            )["association"]
+            associations["%s/%s" % (association["namespace"], association["serviceAccount"])] = association["roleArn"]
+        return dict(access_entries=entries, pod_identity_associations=associations)

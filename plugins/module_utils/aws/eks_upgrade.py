@@ -140,6 +140,8 @@ class EksUpgradeRunner(AwsRunner):
             for name in self.aws.call("eks", "list_addons", clusterName=p["cluster_name"]).get("addons") or []
         )
         steps = upgrade_steps(cluster["version"], p["version"])
+        if steps:
+            self._require_offered(p["version"])
         # node groups or add-ons behind the control plane (a run killed half-way through a step): they catch up
         # before the control plane moves on, as EKS asks
         if self._behind(nodegroups, addons, cluster["version"]):
@@ -164,6 +166,17 @@ class EksUpgradeRunner(AwsRunner):
         return result
 
     # -- reads ---------------------------------------------------------------------------------------------------
+    def _require_offered(self, version):
+        """A target EKS does not offer (DescribeClusterVersions) is refused before any change, naming those it does."""
+        found = self.aws.paginate("eks", "describe_cluster_versions", "clusterVersions", clusterVersions=[version])
+        if any(v.get("clusterVersion") == version and v.get("versionStatus") != "UNSUPPORTED" for v in found):
+            return
+        offered = self.aws.paginate("eks", "describe_cluster_versions", "clusterVersions")
+        raise WandbModuleError(
+            "EKS does not offer Kubernetes %s (it offers %s); nothing was updated"
+            % (version, ", ".join(sorted((v["clusterVersion"] for v in offered), key=parse_version)) or "none")
+        )
+
     def _nodegroups(self):
         p = self.params
         names = self.aws.paginate("eks", "list_nodegroups", "nodegroups", clusterName=p["cluster_name"])

@@ -32,9 +32,14 @@ def test_plan_update():
     current = {"addonVersion": "v1", "serviceAccountRoleArn": "arn:r", "configurationValues": '{"a": 1}', "tags": {}}
     assert plan_update(current, "v1", "arn:r", {"a": 1}, None)[:2] == ({}, [])
     assert plan_update(current, "v1", None, None, None)[:2] == ({}, [])
-    update, descriptions, _tags = plan_update(current, "v2", "", {"a": 2}, None)
-    assert update == {"addonVersion": "v2", "serviceAccountRoleArn": "", "configurationValues": '{"a":2}'}
+    update, descriptions, _tags = plan_update(current, "v2", "arn:r2", {"a": 2}, None)
+    assert update == {"addonVersion": "v2", "serviceAccountRoleArn": "arn:r2", "configurationValues": '{"a":2}'}
     assert descriptions == ["version v1 -> v2", "service account role", "configuration values"]
+    # no role ("": Pod Identity instead): nothing to do without one; UpdateAddon cannot take one away (botocore
+    # refuses an empty ARN), so that is refused, saying what to do
+    assert plan_update(dict(current, serviceAccountRoleArn=None), "v1", "", {"a": 1}, None)[:2] == ({}, [])
+    with pytest.raises(WandbModuleError, match="arn:r on its service account, which EKS cannot remove in place"):
+        plan_update(current, "v1", "", {"a": 1}, None)
 
 
 class FakeModule(object):
