@@ -92,9 +92,8 @@ class ChainOnHelm(object):
     # pins, its plan first, and must lose nothing. {}: today's pins from the start.
     first_pins = {}
     airgapped = False  # wandb_weave_airgapped: the operator never asks W&B's release channel
-    ebs_csi_identity = (
-        "pod_identity"  # inventories/local's ebs_csi_aws_identity; IRSA where the chain has no EKS cluster
-    )
+    ebs_csi_identity = "pod_identity"  # inventories/local's ebs_csi_aws_identity (EKS Pod Identity)
+    clickhouse_identity = "irsa"  # clickhouse_aws_identity (pod_identity needs ClickHouse 25.7+: the Altinity method)
     upgrade_plan = ()  # what the upgrade's plan must show moving
     upgrade_order = ()  # (task, task that must run after it) in the upgrade
 
@@ -103,12 +102,14 @@ class ChainOnHelm(object):
         mode += [] if self.data_on_aws else ["-e", "wandb_data_mode=in_cluster"]
         mode += ["-e", json.dumps({"wandb_weave_airgapped": True})] if self.airgapped else []
         mode += ["-e", "ebs_csi_aws_identity=%s" % self.ebs_csi_identity]
+        mode += ["-e", "clickhouse_aws_identity=%s" % self.clickhouse_identity]
         if self.existing_cluster:
             given = {}
             for role in ("ebs_csi", "clickhouse", "wandb_data"):
                 given.update(
                     {role + "_oidc_provider_arn": chain.oidc_provider_arn, role + "_eks_cluster_name": "wandb-demo"}
                 )
+            given["clickhouse_eks_cluster_arn"] = chain.cluster_arn  # for Pod Identity's trust, as a user gives it
             mode += ["--skip-tags", "eks_cluster", "-e", json.dumps(given)]
         if self.first_pins and not getattr(chain, "upgraded", False):
             mode += ["-e", json.dumps(self.first_pins)]
@@ -135,6 +136,14 @@ class ChainOnHelm(object):
                 Url="https://oidc.eks.us-east-1.amazonaws.com/id/EXISTING0CLUSTER", ClientIDList=["sts.amazonaws.com"]
             )["OpenIDConnectProviderArn"]
             env.kept_oidc_provider_arns.append(env.oidc_provider_arn)  # the cluster's, which the chain never touches
+            # the user's EKS cluster itself, in moto (its API server is the testbed): what Pod Identity associates in
+            cluster = env.aws["eks"].create_cluster(
+                name="wandb-demo",
+                roleArn="arn:aws:iam::123456789012:role/users-cluster-role",
+                resourcesVpcConfig={"subnetIds": list(env.services.subnet_ids or ["subnet-a", "subnet-b"])},
+            )
+            env.cluster_arn = cluster["cluster"]["arn"]
+            env.kept_clusters.append("wandb-demo")
         yield env
         env.stop()
         harness.remove(path)
@@ -248,8 +257,10 @@ class ChainOnHelm(object):
         self.play(chain, "site.yml", "--check", "--diff").require(changed=0)
 
     def test_the_cluster_and_the_ebs_csi_driver(self, chain):
-        if self.existing_cluster:  # the cluster stage did not run: no EKS cluster, VPC or role of its own
-            assert chain.aws["eks"].list_clusters()["clusters"] == []
+        if (
+            self.existing_cluster
+        ):  # the cluster stage did not run: no EKS cluster (but the user's), VPC or role of its own
+            assert chain.aws["eks"].list_clusters()["clusters"] == chain.kept_clusters
             assert not [r for r in chain.roles() if r.endswith(("-cluster", "-nodes"))], chain.roles()
         else:
             cluster = chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
@@ -399,7 +410,26 @@ class ChainOnHelm(object):
             == "kubernetes.io/hostname"
         )
         account = chain.kube("serviceaccount", "-n", "clickhouse", "clickhouse")
-        assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-clickhouse")
+        if self.clickhouse_identity == "pod_identity":
+            # EKS Pod Identity (ClickHouse 25.8 reads its credentials): the association, no annotation, the trust
+            eks = chain.aws["eks"]
+            found = eks.list_pod_identity_associations(clusterName="wandb-demo", namespace="clickhouse")["associations"]
+            assert [a["serviceAccount"] for a in found] == ["clickhouse"]
+            association = eks.describe_pod_identity_association(
+                clusterName="wandb-demo", associationId=found[0]["associationId"]
+            )["association"]
+            assert association["roleArn"].endswith(":role/wandb-demo-clickhouse")
+            assert "eks.amazonaws.com/role-arn" not in (account["metadata"].get("annotations") or {})
+            trust = chain.aws["iam"].get_role(RoleName="wandb-demo-clickhouse")["Role"]["AssumeRolePolicyDocument"]
+            assert trust["Statement"][0]["Condition"]["StringEquals"] == {
+                "aws:RequestTag/eks-cluster-arn": chain.cluster_arn,
+                "aws:RequestTag/kubernetes-namespace": "clickhouse",
+                "aws:RequestTag/kubernetes-service-account": "clickhouse",
+            }
+        else:
+            assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
+                ":role/wandb-demo-clickhouse"
+            )
         rendered = json.dumps(chain.kube("configmaps", "-n", "clickhouse"))
         assert password.decode() not in rendered and "AWS_SECRET_ACCESS_KEY" not in rendered
 
@@ -697,4 +727,6 @@ class ChainOnHelm(object):
             mysql = getattr(chain, "inventory_vars", {}).get("wandb_data_mysql_name", "wandb-demo-wandb-mysql")
             assert re.search(r"Kept final snapshot %s-final-\d{14} of MySQL" % mysql, result.output)
         chain.assert_empty()
+        for cluster in chain.kept_clusters:  # the user's cluster stays, without the chain's associations
+            assert chain.aws["eks"].list_pod_identity_associations(clusterName=cluster)["associations"] == []
         self.play(chain, "teardown.yml").require(changed=0)

@@ -222,6 +222,7 @@ class Chain(object):
         self.repo_url = self.services.repo.url  # the chart repository inventories/local installs from
         self.aws = aws_clients(self.services.moto.url)
         self.kept_oidc_provider_arns = []  # made by the test, not by the chain: assert_empty ignores them
+        self.kept_clusters = []  # likewise: an existing cluster the chain is given
 
     @classmethod
     def attach(cls, bed, moto_url, repo_url=None, workdir=None, helm_version=3):
@@ -231,6 +232,7 @@ class Chain(object):
         chain.services, chain.bed, chain.env, chain.aws = None, bed, None, aws_clients(moto_url)
         chain.repo_url = repo_url
         chain.kept_oidc_provider_arns = []
+        chain.kept_clusters = []
         if repo_url:
             moto, repo = localenv.MotoServer(workdir), localenv.ChartRepo(workdir, None)
             moto.url, repo.url = moto_url, repo_url
@@ -317,7 +319,7 @@ class Chain(object):
         assert self.roles() == []
         assert self.aws["iam"].list_instance_profiles()["InstanceProfiles"] == []
         assert self.buckets() == []
-        assert self.aws["eks"].list_clusters()["clusters"] == []
+        assert self.aws["eks"].list_clusters()["clusters"] == self.kept_clusters
         assert [
             p["Arn"]
             for p in self.aws["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"]
@@ -355,10 +357,14 @@ class Chain(object):
             if g["CacheSubnetGroupName"] != "default"
         ] == []
         assert self.aws["acm"].list_certificates()["CertificateSummaryList"] == []
+        kept_groups = set(  # EKS's own security group of a cluster the test gave the chain
+            self.aws["eks"].describe_cluster(name=name)["cluster"]["resourcesVpcConfig"].get("clusterSecurityGroupId")
+            for name in self.kept_clusters
+        )
         assert [
             g["GroupName"]
             for g in self.aws["ec2"].describe_security_groups()["SecurityGroups"]
-            if g["GroupName"] != "default"
+            if g["GroupName"] != "default" and g["GroupId"] not in kept_groups
         ] == []
         keys = [
             self.aws["kms"].describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in self.aws["kms"].list_keys()["Keys"]

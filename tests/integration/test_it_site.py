@@ -27,7 +27,8 @@ class TestHelm4(ChainOnHelm):
     data_on_aws = False
     clickhouse_method = "altinity"
     existing_cluster = True
-    ebs_csi_identity = "irsa"  # no EKS cluster to associate with here: the cluster's IAM OIDC provider
+    ebs_csi_identity = "irsa"  # the EBS CSI driver on IRSA (the demo's is on Pod Identity)
+    clickhouse_identity = "pod_identity"  # ClickHouse 25.8 on Altinity's operator, through EKS Pod Identity
     airgapped = True  # what runs is pinned, so the operator needs no release channel
     first_pins = {
         "ebs_csi_chart_version": "2.62.0",

@@ -220,6 +220,30 @@ BAD_INPUT = {
         [],
         check("wandb_weave", "wandb_weave_host", "wandb.example.com", "url_host_only"),
     ),
+    "pod_identity_on_bitnami": (
+        {"clickhouse_aws_identity": "pod_identity"},  # the demo inventory's method: Bitnami's ClickHouse 25.3
+        [],
+        (
+            CHECK_TASK % "clickhouse",
+            "clickhouse: clickhouse_aws_identity is pod_identity, which ClickHouse supports from 25.7 on; this one is "
+            "25.3.2 (clickhouse_image_tag; Bitnami's image stops at 25.3) - use clickhouse_method altinity with "
+            "ClickHouse 25.7 or later, or irsa",
+        ),
+    ),
+    "pod_identity_on_old_altinity": (
+        {
+            "clickhouse_aws_identity": "pod_identity",
+            "clickhouse_method": "altinity",
+            "clickhouse_server_image_tag": "25.3.6.56",
+        },
+        [],
+        (
+            CHECK_TASK % "clickhouse",
+            "clickhouse: clickhouse_aws_identity is pod_identity, which ClickHouse supports from 25.7 on; this one is "
+            "25.3.6.56 (clickhouse_server_image_tag) - use clickhouse_method altinity with ClickHouse 25.7 or later, "
+            "or irsa",
+        ),
+    ),
     "chart_source": (
         {"clickhouse_chart_repo_url": "ftp://charts"},
         [],
