@@ -29,6 +29,17 @@ def issuer_host_path(issuer_url):
     return text
 
 
+def _service_accounts(namespace, service_account):
+    """``service_account`` (one name or a list) as a list, every name and the namespace checked as Kubernetes names."""
+    accounts = service_account if isinstance(service_account, (list, tuple)) else [service_account]
+    if not accounts:
+        raise WandbModuleError("at least one service account is needed")
+    for what, value in [("namespace", namespace)] + [("service account", name) for name in accounts]:
+        if not _K8S_NAME_RE.match(value or ""):
+            raise WandbModuleError("%s %r is not a valid Kubernetes name" % (what, value))
+    return list(accounts)
+
+
 def irsa_trust_policy(oidc_provider_arn, namespace, service_account):
     """Trust policy for sts:AssumeRoleWithWebIdentity by ``system:serviceaccount:<namespace>:<service_account>``.
 
@@ -38,12 +49,7 @@ def irsa_trust_policy(oidc_provider_arn, namespace, service_account):
     match = _PROVIDER_ARN_RE.match(oidc_provider_arn or "")
     if not match:
         raise WandbModuleError("%r is not an IAM OIDC provider ARN" % (oidc_provider_arn,))
-    accounts = service_account if isinstance(service_account, (list, tuple)) else [service_account]
-    if not accounts:
-        raise WandbModuleError("at least one service account is needed")
-    for what, value in [("namespace", namespace)] + [("service account", name) for name in accounts]:
-        if not _K8S_NAME_RE.match(value or ""):
-            raise WandbModuleError("%s %r is not a valid Kubernetes name" % (what, value))
+    accounts = _service_accounts(namespace, service_account)
     issuer = match.group("issuer")
     subjects = ["system:serviceaccount:%s:%s" % (namespace, name) for name in accounts]
     return {
@@ -72,12 +78,7 @@ def pod_identity_trust_policy(cluster_arn, namespace, service_account):
     limited by the session tags Pod Identity sets to one cluster and these service accounts (one name or a list)."""
     if not _CLUSTER_ARN_RE.match(cluster_arn or ""):
         raise WandbModuleError("%r is not an EKS cluster ARN" % (cluster_arn,))
-    accounts = service_account if isinstance(service_account, (list, tuple)) else [service_account]
-    if not accounts:
-        raise WandbModuleError("at least one service account is needed")
-    for what, value in [("namespace", namespace)] + [("service account", name) for name in accounts]:
-        if not _K8S_NAME_RE.match(value or ""):
-            raise WandbModuleError("%s %r is not a valid Kubernetes name" % (what, value))
+    accounts = _service_accounts(namespace, service_account)
     return {
         "Version": "2012-10-17",
         "Statement": [
