@@ -1,4 +1,7 @@
-"""Session services for the integration tests: two testbeds, a chart repository, moto."""
+"""Services for the integration tests: two testbeds, a chart repository, moto. The testbeds (and what runs on them)
+live for one test module: an idle API server and its etcd still take a few percent of a core, and the tests run on
+every core, so a testbed no module uses any more is stopped rather than kept to the end of the session (starting one
+takes about a second)."""
 
 import os
 import uuid
@@ -23,7 +26,7 @@ def workdir():
     harness.remove(path)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def testbed(workdir):
     """Workloads become ready (the testbed's readiness stand-in), so --wait succeeds."""
     bed = localenv.Testbed(os.path.join(workdir, "testbed")).up()
@@ -31,7 +34,7 @@ def testbed(workdir):
     bed.down()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def testbed_noready(workdir):
     """Nothing ever becomes ready: every --wait times out, as on a cluster without nodes."""
     bed = localenv.Testbed(os.path.join(workdir, "testbed-noready"), simulate_readiness=False).up()
@@ -39,14 +42,14 @@ def testbed_noready(workdir):
     bed.down()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chart_repo(workdir, testbed):
     repo = localenv.ChartRepo(workdir, testbed.helm(3)).build().serve()
     yield repo
     repo.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def wandb_testbed(testbed, workdir):
     """The ready testbed with the real WeightsAndBiases CRD and the stand-in W&B operator running."""
     crd = os.path.join(workdir, "weightsandbiases-crd.yaml")
