@@ -172,10 +172,20 @@ BAD_INPUT = {
         {"clickhouse_replica": 5},
         [],
         (
-            "selfmanaged.wandb.clickhouse : No unknown clickhouse_ variables (a typo is silently ignored otherwise)",
+            CHECK_TASK % "clickhouse",  # the last of its checks
             "clickhouse: unknown variable clickhouse_replica (did you mean clickhouse_replicas?) - "
             "the role's variables are listed "
             "by ansible-doc -t role selfmanaged.wandb.clickhouse",
+        ),
+    ),
+    "typo_with_data_in_cluster": (
+        # the stage's other checks are for AWS's services only: an unknown name is refused in either mode
+        {"wandb_data_mode": "in_cluster", "wandb_data_no_such_setting": 1},
+        [],
+        (
+            CHECK_TASK % "wandb_data",
+            "wandb_data: unknown variable wandb_data_no_such_setting - the role's variables are listed "
+            "by ansible-doc -t role selfmanaged.wandb.wandb_data",
         ),
     ),
     "cluster_name": (
@@ -560,18 +570,43 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     ingress. On the way, the EBS CSI driver as the EKS add-on (ebs_csi_method=addon, against the EKS add-on API the
     test fixtures add to moto) instead of the chart the chains install; and the ALB controller's upgrade, installed
     from the older chart 3.4.0 first: the plan shows the version and the CRDs that move, the upgrade brings the CRDs
-    that 3.5.0 changes (Helm alone would keep 3.4.0's), a re-run changes nothing."""
-    in_cluster = {
-        "wandb_weave_mode": "chart",
-        "wandb_weave_weave_trace": False,
-        "wandb_data_mode": "in_cluster",
-        "ebs_csi_method": "addon",
-        "ebs_csi_aws_identity": "pod_identity",  # the add-on without a role of its own; switched to IRSA below
-    }
-    mode = ["-e", json.dumps(in_cluster)]
-    result = chain.play("site.yml", "--skip-tags", "clickhouse", "-vvv", "--diff", *mode).require()
-    assert LICENSE not in result.output
+    that 3.5.0 changes (Helm alone would keep 3.4.0's), a re-run changes nothing. All of it on an existing cluster, as
+    the README describes it (--skip-tags eks_cluster; the cluster, its OIDC provider, VPC, private subnets and security
+    group given to the stages): the cluster stage is the demo's subject."""
     eks = chain.aws["eks"]
+    made = eks.create_cluster(
+        name="wandb-demo",
+        roleArn="arn:aws:iam::123456789012:role/users-cluster-role",
+        resourcesVpcConfig={"subnetIds": list(chain.services.subnet_ids)},
+    )["cluster"]
+    provider = chain.aws["iam"].create_open_id_connect_provider(
+        Url="https://oidc.eks.us-east-1.amazonaws.com/id/CHARTMODE0CLUSTER", ClientIDList=["sts.amazonaws.com"]
+    )["OpenIDConnectProviderArn"]
+    chain.kept_clusters.append("wandb-demo")
+    chain.kept_oidc_provider_arns.append(provider)
+    existing = {
+        "ebs_csi_eks_cluster_name": "wandb-demo",
+        "ebs_csi_eks_cluster_arn": made["arn"],
+        "ebs_csi_oidc_provider_arn": provider,
+        "wandb_data_eks_cluster_name": "wandb-demo",
+        "wandb_data_oidc_provider_arn": provider,
+        "wandb_data_vpc_id": made["resourcesVpcConfig"]["vpcId"],
+        "wandb_data_subnet_ids": list(chain.services.subnet_ids),
+        "wandb_data_client_security_group_ids": [made["resourcesVpcConfig"]["clusterSecurityGroupId"]],
+        "wandb_weave_eks_cluster_name": "wandb-demo",
+    }
+    in_cluster = dict(
+        existing,
+        wandb_weave_mode="chart",
+        wandb_weave_weave_trace=False,
+        wandb_data_mode="in_cluster",
+        ebs_csi_method="addon",
+        ebs_csi_aws_identity="pod_identity",  # the add-on without a role of its own; switched to IRSA below
+    )
+    skip = ["--skip-tags", "eks_cluster,clickhouse"]
+    mode = skip + ["-e", json.dumps(in_cluster)]
+    result = chain.play("site.yml", "-vvv", "--diff", *mode).require()
+    assert LICENSE not in result.output
     addon = eks.describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
     assert "serviceAccountRoleArn" not in addon  # EKS Pod Identity: the association, the agent add-on
     found = eks.list_pod_identity_associations(clusterName="wandb-demo", namespace="kube-system")["associations"]
@@ -606,9 +641,9 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     # and the EBS CSI add-on switched from Pod Identity to IRSA: the add-on gets its role, the association goes (it
     # would otherwise stay beside the annotation); the re-runs below then prove the switch converged
     moved = dict(in_cluster, wandb_data_mode="aws", wandb_data_mysql_engine="mysql", ebs_csi_aws_identity="irsa")
-    on_aws = ["-e", json.dumps(moved)]
+    on_aws = skip + ["-e", json.dumps(moved)]
     older_alb = ["-e", json.dumps({"wandb_data_lb_controller_chart_version": "3.4.0"})]
-    chain.play("site.yml", "--skip-tags", "clickhouse", *(on_aws + older_alb)).require()
+    chain.play("site.yml", *(on_aws + older_alb)).require()
     addon = eks.describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
     assert addon["serviceAccountRoleArn"].endswith(":role/wandb-demo-ebs-csi")
     assert eks.list_pod_identity_associations(clusterName="wandb-demo", namespace="kube-system")["associations"] == []
@@ -647,17 +682,17 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     account = chain.kube("serviceaccount", "-n", "wandb", app["serviceAccountName"])
     assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-wandb-files")
     # the ALB controller's upgrade to today's pin: the plan (of the stages it needs) shows what moves, changes nothing
-    plan = chain.play("site.yml", "--tags", "eks_cluster,wandb_data", "--check", "--diff", *on_aws).require()
+    plan = chain.play("site.yml", "--tags", "wandb_data", "--check", "--diff", *on_aws).require()
     for moving in (
         "chart aws-load-balancer-controller - chart version 3.4.0 -> 3.5.0",
         "chart aws-load-balancer-controller - CRDs of aws-load-balancer-controller-3.5.0 applied first: ",
     ):
         assert moving in plan.output, moving
     assert not chain.accepts(ALB_V1_ONLY)
-    upgraded = chain.play("site.yml", "--skip-tags", "clickhouse", *on_aws).require()
+    upgraded = chain.play("site.yml", *on_aws).require()
     assert upgraded.changed > 0 and chain.accepts(ALB_V1_ONLY)
     assert chain.helm_chart("kube-system", "aws-load-balancer-controller") == "aws-load-balancer-controller-3.5.0"
-    chain.play("site.yml", "--skip-tags", "clickhouse", *on_aws).require(changed=0)
+    chain.play("site.yml", *on_aws).require(changed=0)
     chain.play("teardown.yml", *on_aws).require()
     chain.assert_empty()
 
