@@ -303,6 +303,28 @@ def image_repository(value):
     return None
 
 
+def image_registry(value):
+    """A registry to pull every image from: host[:port] and an optional path, no scheme, no tag. '' is none. The host
+    must look like one (a '.', a port or localhost): a container runtime takes any other first part for a Docker Hub
+    path."""
+    text = _text(value)
+    if text == "":
+        return None
+    host = (text or "").split("/", 1)[0]
+    # a bare host is checked as the host of a repository path
+    if (
+        text is None
+        or not _IMAGE_REPOSITORY.match(text if "/" in text else text + "/x")
+        or len(text) > 200
+        or not ("." in host or ":" in host or host == "localhost")
+    ):
+        return (
+            "must be a registry host with an optional path, such as registry.example.com/mirror or "
+            "registry.example.com:5000 (no scheme, lowercase path, no tag), or empty for the images' own registries"
+        )
+    return None
+
+
 def image_tag(value):
     """An image tag (or a digest, sha256:...), pinned: never latest."""
     text = _text(value)
@@ -689,6 +711,7 @@ RULES = {
     "wandb_olap_clickhouse": wandb_olap_clickhouse,
     "image_repository": image_repository,
     "image_tag": image_tag,
+    "image_registry": image_registry,
     "k8s_labels": k8s_labels,
     "rds_instance_class": rds_instance_class,
     "cache_node_type": cache_node_type,

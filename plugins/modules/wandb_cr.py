@@ -254,6 +254,14 @@ options:
       version:
         description: Chart version.
         type: str
+  image_registry:
+    description:
+      - A registry that mirrors every image W&B's chart runs, a host with an optional path such as
+        C(registry.example.com/mirror) - C(spec.values.global.repositoryPrefix) for W&B's own components and the charts
+        they share (C(wandb/local) is pulled as C(registry.example.com/mirror/wandb/local)), and
+        C(spec.values.global.imageRegistry) for its Bitnami-style subcharts.
+      - Not set, the images come from their own registries. Image keys in O(extra_values) win.
+    type: str
   extra_values:
     description: Values deep-merged last into C(spec.values). Plain-text secrets there are refused.
     type: dict
@@ -462,6 +470,7 @@ def argument_spec():
         version=dict(type="str"),
         console_version=dict(type="str"),
         chart=dict(type="dict", options=dict(url=dict(type="str"), name=dict(type="str"), version=dict(type="str"))),
+        image_registry=dict(type="str"),
         extra_values=dict(type="dict"),
         spec=dict(type="dict"),
         field_manager=dict(type="str", default="selfmanaged.wandb"),
@@ -488,6 +497,7 @@ SETTINGS = [
     "version",
     "console_version",
     "chart",
+    "image_registry",
     "extra_values",
 ]
 

@@ -17,6 +17,8 @@ import sys
 import harness
 import pytest
 
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import mirrored
+
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
 
 
@@ -95,6 +97,9 @@ class ChainOnHelm(object):
     ebs_csi_identity = "pod_identity"  # inventories/local's ebs_csi_aws_identity (EKS Pod Identity)
     clickhouse_identity = "irsa"  # clickhouse_aws_identity (pod_identity needs ClickHouse 25.7+: the Altinity method)
     upgrade_plan = ()  # what the upgrade's plan must show moving
+    image_registry = (
+        ""  # wandb_image_registry: a mirror of every image, as the inventory of an air-gapped install sets it
+    )
     upgrade_order = ()  # (task, task that must run after it) in the upgrade
 
     def play(self, chain, playbook, *args):
@@ -113,9 +118,22 @@ class ChainOnHelm(object):
             mode += ["--skip-tags", "eks_cluster", "-e", json.dumps(given)]
         if self.first_pins and not getattr(chain, "upgraded", False):
             mode += ["-e", json.dumps(self.first_pins)]
+        if self.image_registry:
+            mode += ["-e", json.dumps({"wandb_image_registry": self.image_registry})]
         if getattr(chain, "inventory_vars", None):  # what the user added to the inventory on the way (a restore)
             mode += ["-e", json.dumps(chain.inventory_vars)]
         return chain.play(playbook, *(mode + list(args)))
+
+    def pulled(self, image):
+        """``image`` as this chain pulls it: from the mirror when it has one."""
+        return mirrored(image, self.image_registry)
+
+    def unmirrored(self, image):
+        """``image`` without this chain's mirror before it (the mirror must be there)."""
+        if not self.image_registry:
+            return image
+        assert image.startswith(self.image_registry + "/"), image
+        return image[len(self.image_registry) + 1 :]
 
     @property
     def clickhouse_host(self):
@@ -360,7 +378,7 @@ class ChainOnHelm(object):
         IAM role on the service account; no password in a resource or a release."""
         assert chain.helm_chart("clickhouse", "clickhouse-operator") == "altinity-clickhouse-operator-0.25.6"
         operator = chain.kube("deployment", "-n", "clickhouse", "clickhouse-operator")["spec"]["template"]["spec"]
-        assert operator["containers"][0]["image"] == "altinity/clickhouse-operator:0.25.6"
+        assert operator["containers"][0]["image"] == self.pulled("altinity/clickhouse-operator:0.25.6")
         values = chain.helm_values("clickhouse", "clickhouse-operator")
         assert values["secret"] == {"create": False} and values["crdHook"] == {"enabled": False}
         assert values["configs"]["files"]["config.yaml"]["watch"]["namespaces"] == ["^clickhouse$"]
@@ -400,7 +418,7 @@ class ChainOnHelm(object):
         assert chain.kube_names("statefulsets", "-n", "clickhouse", "-l", "clickhouse.altinity.com/chi") == hosts
         pod = chain.kube("statefulset", "-n", "clickhouse", hosts[0])["spec"]["template"]["spec"]
         assert pod["serviceAccountName"] == "clickhouse"
-        assert pod["containers"][0]["image"] == "docker.io/clickhouse/clickhouse-server:25.8.30.16"
+        assert pod["containers"][0]["image"] == self.pulled("docker.io/clickhouse/clickhouse-server:25.8.30.16")
         assert {
             "name": "CONFIGURATION_USERS_DEFAULT_PASSWORD",
             "valueFrom": {"secretKeyRef": {"name": "clickhouse-auth", "key": "admin-password"}},
@@ -542,7 +560,10 @@ class ChainOnHelm(object):
         """What the stand-in operator installed from the resource: operator-wandb 0.43.8, as the real one would."""
         operator = chain.kube("deployment", "-n", "wandb-cr", "wandb-controller-manager")
         container = operator["spec"]["template"]["spec"]["containers"][0]
-        assert (container["image"], container["imagePullPolicy"]) == ("wandb/controller:1.22.0", "IfNotPresent")
+        assert (container["image"], container["imagePullPolicy"]) == (
+            self.pulled("wandb/controller:1.22.0"),
+            "IfNotPresent",
+        )
         assert chain.helm_values("wandb-cr", "operator")["airgapped"] is self.airgapped
 
         cr = chain.kube("weightsandbiases", "-n", "wandb", "wandb")
@@ -558,7 +579,9 @@ class ChainOnHelm(object):
 
         # What runs is pinned: no workload of W&B's namespace runs a :latest or untagged image, and every image W&B
         # builds runs W&B's version (wandb_weave_version), the console its own
-        images = workload_images(chain.kube(WORKLOAD_KINDS, "-n", "wandb")["items"])
+        images = [
+            (w, self.unmirrored(i)) for w, i in workload_images(chain.kube(WORKLOAD_KINDS, "-n", "wandb")["items"])
+        ]
         floating = [(w, i) for w, i in images if ":" not in i.rsplit("/", 1)[-1] or i.endswith(":latest")]
         assert floating == [], floating
         built = dict((i.rsplit(":", 1)[0], i.rsplit(":", 1)[1]) for w, i in images if i.split(":")[0] in WANDB_BUILT)
@@ -640,6 +663,18 @@ class ChainOnHelm(object):
         assert [r["host"] for r in ingress["spec"]["rules"]] == ["wandb.demo.local"]
         spec = json.dumps(cr["spec"])
         assert base64.b64decode(secrets["wandb-mysql-password"]["password"]).decode() not in spec
+
+    def test_every_workload_pulls_from_the_chosen_registry(self, chain):
+        """Every container and init container of every workload in the cluster - the charts', and what the stand-in
+        operators made of the real charts and resources - pulls from the mirror when the chain has one
+        (wandb_image_registry), each image under its own path; and from no mirror when it has none."""
+        images = workload_images(chain.kube(WORKLOAD_KINDS, "-A")["items"])
+        if self.image_registry:
+            assert [(w, i) for w, i in images if not i.startswith(self.image_registry + "/")] == []
+            assert ("Deployment/wandb-app-bc", self.pulled("wandb/local:0.85.0")) in images
+        else:
+            assert [(w, i) for w, i in images if i.startswith("registry.example.com")] == []
+            assert ("Deployment/wandb-app-bc", "wandb/local:0.85.0") in images
 
     def test_restore_drill_brings_back_weave_and_mysql(self, chain):
         """The drill a platform team runs, on the converged chain: backup.yml makes a set (a re-run changes nothing);

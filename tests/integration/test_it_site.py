@@ -30,6 +30,7 @@ class TestHelm4(ChainOnHelm):
     ebs_csi_identity = "irsa"  # the EBS CSI driver on IRSA (the demo's is on Pod Identity)
     clickhouse_identity = "pod_identity"  # ClickHouse 25.8 on Altinity's operator, through EKS Pod Identity
     airgapped = True  # what runs is pinned, so the operator needs no release channel
+    image_registry = "registry.example.com/mirror"  # and every image from a mirror
     first_pins = {
         "ebs_csi_chart_version": "2.62.0",
         "clickhouse_operator_chart_version": "0.25.4",
@@ -47,9 +48,11 @@ class TestHelm4(ChainOnHelm):
         "clickhouseinstallations.clickhouse.altinity.com",
         "chart altinity-clickhouse-operator - operator.image.tag: 0.25.4 -> 0.25.6",
         "ClickHouseInstallation clickhouse - changes, servers one host at a time: clickhouse/clickhouse: "
-        "docker.io/clickhouse/clickhouse-server:25.8.2.29 -> docker.io/clickhouse/clickhouse-server:25.8.30.16",
+        "registry.example.com/mirror/clickhouse/clickhouse-server:25.8.2.29 -> "
+        "registry.example.com/mirror/clickhouse/clickhouse-server:25.8.30.16",
         "ClickHouseKeeperInstallation clickhouse-keeper - changes after the servers: keeper/clickhouse-keeper: "
-        "docker.io/clickhouse/clickhouse-keeper:25.8.2.29 -> docker.io/clickhouse/clickhouse-keeper:25.8.30.16",
+        "registry.example.com/mirror/clickhouse/clickhouse-keeper:25.8.2.29 -> "
+        "registry.example.com/mirror/clickhouse/clickhouse-keeper:25.8.30.16",
         "chart operator - chart version 1.4.7 -> 1.4.8",
         "chart operator - CRDs of operator-1.4.8 applied first: weightsandbiases.apps.wandb.com",
         "W&B wandb - chart: operator-wandb 0.43.0 -> operator-wandb 0.43.8",

@@ -10,10 +10,12 @@ import re
 import harness
 import pytest
 import yaml
+from chain_checks import WORKLOAD_KINDS, workload_images
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import problem
 
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
+MIRROR = "registry.example.com/mirror"
 CHECK_TASK = "selfmanaged.wandb.%s : Check the input (each failure names its variable)"
 LOOKUP_TASK = "selfmanaged.wandb.%s : They are there (the failure names the variable)"
 
@@ -177,6 +179,17 @@ BAD_INPUT = {
             "the role's variables are listed "
             "by ansible-doc -t role selfmanaged.wandb.clickhouse",
         ),
+    ),
+    "image_registry_with_a_scheme": (
+        # the one setting for every role, named as the user set it by the first stage that reads it
+        {"wandb_image_registry": "https://registry.example.com"},
+        [],
+        check("ebs_csi", "wandb_image_registry", "https://registry.example.com", "image_registry"),
+    ),
+    "image_registry_of_one_role": (
+        {"wandb_weave_image_registry": "mirror"},  # no host: a runtime would take it for a Docker Hub path
+        [],
+        check("wandb_weave", "wandb_weave_image_registry", "mirror", "image_registry"),
     ),
     "typo_with_data_in_cluster": (
         # the stage's other checks are for AWS's services only: an unknown name is refused in either mode
@@ -594,6 +607,7 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
         "wandb_data_subnet_ids": list(chain.services.subnet_ids),
         "wandb_data_client_security_group_ids": [made["resourcesVpcConfig"]["clusterSecurityGroupId"]],
         "wandb_weave_eks_cluster_name": "wandb-demo",
+        "wandb_image_registry": MIRROR,  # every image from a mirror (the add-on's aside: EKS's own registry)
     }
     in_cluster = dict(
         existing,
@@ -621,8 +635,11 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     assert claim["spec"]["storageClassName"] == "ebs-sc" and claim["spec"]["resources"]["requests"]["storage"] == "20Gi"
     mysql = chain.kube("statefulset", "-n", "wandb", "wandb-mysql")["spec"]["template"]["spec"]
     assert {"name": "data", "persistentVolumeClaim": {"claimName": "wandb"}} in mysql["volumes"]
+    assert [c["image"] for c in mysql["containers"]] == [
+        MIRROR + "/mysql/mysql-server:8.0"
+    ]  # the chart's pin, mirrored
     app = chain.kube("deployment", "-n", "wandb", "wandb")["spec"]["template"]["spec"]["containers"][0]
-    assert app["image"] == "wandb/local:0.85.0"  # wandb_weave_version, not the chart's appVersion 0.60.0
+    assert app["image"] == MIRROR + "/wandb/local:0.85.0"  # wandb_weave_version, not the chart's appVersion 0.60.0
     env = dict((e["name"], e.get("valueFrom")) for e in app["env"])
     assert env["LICENSE"] == {"secretKeyRef": {"name": "wandb-secrets", "key": "LICENSE"}}
     secret = chain.kube("secret", "-n", "wandb", "wandb-secrets")
@@ -675,6 +692,10 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     assert base64.b64decode(secret["BUCKET"]).decode() == "s3://wandb-demo-wandb-files-123456789012"
     assert env["REDIS"].startswith("redis://master.wandb-demo-wandb-redis.") and "tls=true" in env["REDIS"]
     assert env["AWS_S3_KMS_ID"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
+    # every image from the mirror: the ALB controller's and W&B's (MySQL's went with the move)
+    images = workload_images(chain.kube(WORKLOAD_KINDS, "-A")["items"])
+    assert ("Deployment/aws-load-balancer-controller", MIRROR + "/eks/aws-load-balancer-controller:v3.4.0") in images
+    assert [(w, i) for w, i in images if not i.startswith(MIRROR + "/")] == []
     assert "wandb-mysql" not in chain.kube_names("statefulsets", "-n", "wandb")
     ingress = chain.kube("ingress", "-n", "wandb", "wandb")
     assert ingress["spec"]["ingressClassName"] == "alb"

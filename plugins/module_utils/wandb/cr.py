@@ -140,6 +140,7 @@ class WandbCrRunner(KubeRunner):
                 ("wait_interval", "positive_number"),
                 ("version", "release_version"),
                 ("console_version", "release_version"),
+                ("image_registry", "image_registry"),
             ],
         )
         spec, secrets = None, []
@@ -173,6 +174,7 @@ class WandbCrRunner(KubeRunner):
                 "weave_trace",
                 "version",
                 "console_version",
+                "image_registry",
                 "chart",
                 "extra_values",
             )

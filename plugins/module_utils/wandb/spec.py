@@ -152,7 +152,8 @@ def build_spec(name, settings):
     password | password_secret}, service_account_annotations, ingress {ingress_class, annotations},
     clickhouse {host, port, user, password | password_secret, database, replicated, cluster}, weave_trace,
     version (W&B's server release: every W&B-built image's tag), console_version, chart {url, name, version},
-    extra_values (merged last: an image tag there wins).
+    image_registry (a mirror of every image: global.repositoryPrefix for W&B's own components and the charts they
+    share, global.imageRegistry for the Bitnami-style subcharts), extra_values (merged last: an image tag there wins).
     """
     names = secret_names(name)
     secrets = []
@@ -258,6 +259,10 @@ def build_spec(name, settings):
     global_values["weave-trace"] = {"enabled": weave_trace}
     values = deep_merge(values, {"weave-trace": {"install": weave_trace}})
     values = deep_merge(values, image_tag_values(settings.get("version"), settings.get("console_version")))
+    registry = (settings.get("image_registry") or "").strip().rstrip("/")
+    if registry:
+        global_values["repositoryPrefix"] = registry
+        global_values["imageRegistry"] = registry
     values["global"] = global_values
     values = deep_merge(values, settings.get("extra_values") or {})
 

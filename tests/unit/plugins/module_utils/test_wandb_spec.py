@@ -201,3 +201,14 @@ def test_a_downgrade_is_refused_and_an_upgrade_lists_what_moves():
     moving = versions_moving(old, new)
     assert moving[0] == "chart: operator-wandb 0.43.0 -> operator-wandb 0.43.8"
     assert "app.image.tag: 0.84.2 -> 0.85.0" in moving and len(moving) == 1 + len(WANDB_IMAGE_TAG_PATHS)
+
+
+def test_a_mirror_prefixes_every_image_and_extra_values_still_win():
+    values = build(image_registry="registry.example.com/mirror/")[0]["values"]["global"]
+    assert (values["repositoryPrefix"], values["imageRegistry"]) == (
+        "registry.example.com/mirror",
+        "registry.example.com/mirror",
+    )
+    assert "repositoryPrefix" not in build()[0]["values"]["global"]  # none: the chart's own registries
+    mine = build(image_registry="registry.example.com/mirror", extra_values={"global": {"imageRegistry": "other.io"}})
+    assert mine[0]["values"]["global"]["imageRegistry"] == "other.io"

@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright: selfmanaged.wandb contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Image references and a private registry that mirrors them: one naming rule for every role's images (and for the
+list of images to mirror), so that what a role pulls is where the mirror put it."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCKER_HUB = "docker.io"
+
+
+def split_reference(reference):
+    """(registry, path, suffix) of an image reference as a container runtime resolves it: ``docker.io`` when the
+    first component is no host (no '.' or ':', not localhost), Docker Hub's ``library/`` before a one-part name, and
+    the suffix ``:tag``, ``@digest`` or both as given ('' when there is none)."""
+    text = str(reference).strip()
+    suffix = ""
+    if "@" in text:
+        text, digest = text.split("@", 1)
+        suffix = "@" + digest
+    if ":" in text.rsplit("/", 1)[-1]:
+        text, tag = text.rsplit(":", 1)
+        suffix = ":" + tag + suffix
+    first, _sep, rest = text.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        registry, path = first, rest
+    else:
+        registry, path = DOCKER_HUB, text
+    if registry == DOCKER_HUB and "/" not in path:
+        path = "library/" + path
+    return registry, path, suffix
+
+
+def mirrored(reference, registry):
+    """``reference`` as pulled from the mirror ``registry`` (host[:port][/path]): the mirror, then the image's path
+    without its own registry - docker.io/clickhouse/clickhouse-server and clickhouse/clickhouse-server both become
+    REGISTRY/clickhouse/clickhouse-server, public.ecr.aws/eks/aws-load-balancer-controller
+    REGISTRY/eks/aws-load-balancer-controller. An empty ``registry`` leaves the reference as it is."""
+    if not registry:
+        return reference
+    dummy, path, suffix = split_reference(reference)
+    return "%s/%s%s" % (str(registry).strip().rstrip("/"), path, suffix)
