@@ -325,6 +325,27 @@ def image_registry(value):
     return None
 
 
+def image_pull_secret(value, registry=""):
+    """The credentials of an image mirror: {} (none), {name} (a Secret the user made), or {username, password} with
+    an optional name - and only with a mirror to use them for. Never says what the values are."""
+    if value in (None, "", {}):
+        return None
+    if not isinstance(value, dict):
+        return "must be a dict: {username, password} (and optionally name), or {name} of a Secret you made"
+    unknown = sorted(set(value) - {"name", "username", "password"})
+    if unknown:
+        return "has unknown keys %s (it takes name, username, password)" % ", ".join(map(str, unknown))
+    if "name" in value and k8s_name(value["name"]):
+        return "name " + k8s_name(value["name"])
+    if bool(value.get("username")) != bool(value.get("password")):
+        return "needs both username and password (or only name, for a Secret you made)"
+    if not value.get("name") and not value.get("password"):
+        return "needs username and password, or name"
+    if not registry:
+        return "is given, but there is no mirror to pull from: set wandb_image_registry"
+    return None
+
+
 def image_tag(value):
     """An image tag (or a digest, sha256:...), pinned: never latest."""
     text = _text(value)
@@ -712,6 +733,7 @@ RULES = {
     "image_repository": image_repository,
     "image_tag": image_tag,
     "image_registry": image_registry,
+    "image_pull_secret": image_pull_secret,
     "k8s_labels": k8s_labels,
     "rds_instance_class": rds_instance_class,
     "cache_node_type": cache_node_type,

@@ -36,7 +36,8 @@ options:
   versions:
     description:
       - Also read each managed node group's and each managed add-on's version (RV(nodegroup_versions),
-        RV(addon_versions)) - what an upgrade moves; a few more reads.
+        RV(addon_versions)) - what an upgrade moves - and whether NetworkPolicies are enforced (RV(network_policy)); a few
+        more reads.
     type: bool
     default: false
   access:
@@ -133,6 +134,13 @@ addon_versions:
   returned: when the cluster exists and O(versions)
   type: dict
   sample: {kube-proxy: v1.35.1-eksbuild.2}
+network_policy:
+  description:
+    - Whether NetworkPolicies are enforced - the C(vpc-cni) add-on runs its network policy agent (its configuration's
+      C(enableNetworkPolicy)). False without the add-on.
+  returned: when the cluster exists and O(versions)
+  type: bool
+  sample: true
 access_entries:
   description: Each access entry's principal with its access policies (C(policy), C(namespaces) or null for the cluster).
   returned: when the cluster exists and O(access)

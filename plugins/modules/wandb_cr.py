@@ -262,6 +262,12 @@ options:
         C(spec.values.global.imageRegistry) for its Bitnami-style subcharts.
       - Not set, the images come from their own registries. Image keys in O(extra_values) win.
     type: str
+  image_pull_secrets:
+    description:
+      - Secrets (names, in O(namespace)) W&B's pods pull their images with, for a mirror that needs credentials -
+        C(spec.values.global.imagePullSecrets), which W&B's components and its subcharts read.
+    type: list
+    elements: str
   extra_values:
     description: Values deep-merged last into C(spec.values). Plain-text secrets there are refused.
     type: dict
@@ -471,6 +477,7 @@ def argument_spec():
         console_version=dict(type="str"),
         chart=dict(type="dict", options=dict(url=dict(type="str"), name=dict(type="str"), version=dict(type="str"))),
         image_registry=dict(type="str"),
+        image_pull_secrets=dict(type="list", elements="str", no_log=False),
         extra_values=dict(type="dict"),
         spec=dict(type="dict"),
         field_manager=dict(type="str", default="selfmanaged.wandb"),
@@ -498,6 +505,7 @@ SETTINGS = [
     "console_version",
     "chart",
     "image_registry",
+    "image_pull_secrets",
     "extra_values",
 ]
 

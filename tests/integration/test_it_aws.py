@@ -1,5 +1,6 @@
 """AWS modules through ansible-playbook against moto in server mode on 127.0.0.1."""
 
+import json
 import os
 import uuid
 
@@ -133,6 +134,12 @@ def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
         "eks_cluster_version": "1.34",
         "eks_cluster_allow_unsupported_version": False,
         "eks_cluster_upgrade_poll_interval": 1,
+        # the user's own configuration of vpc-cni: kept beside the network policy agent the role turns on
+        "eks_cluster_addons": [
+            {"name": "vpc-cni", "configuration_values": {"env": {"WARM_IP_TARGET": "2"}}},
+            {"name": "coredns"},
+            {"name": "kube-proxy"},
+        ],
         # the role's access entries ride along: made once, unchanged by every later run
         "eks_cluster_access_entries": [
             {
@@ -174,6 +181,8 @@ def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
     ]
     before = at()
     assert before[:2] == ("1.34", "1.34") and before[2]["kube-proxy"] == "v1.34.1-eksbuild.2"
+    cni = eks.describe_addon(clusterName=name, addonName="vpc-cni")["addon"]
+    assert json.loads(cni["configurationValues"]) == {"env": {"WARM_IP_TARGET": "2"}, "enableNetworkPolicy": "true"}
 
     plan = play("1.36", check=True, diff=True).require()
     assert at() == before and eks.list_updates(name=name)["updateIds"] == []

@@ -31,6 +31,7 @@ class TestHelm4(ChainOnHelm):
     clickhouse_identity = "pod_identity"  # ClickHouse 25.8 on Altinity's operator, through EKS Pod Identity
     airgapped = True  # what runs is pinned, so the operator needs no release channel
     image_registry = "registry.example.com/mirror"  # and every image from a mirror
+    image_pull_secret = True  # with credentials
     first_pins = {
         "ebs_csi_chart_version": "2.62.0",
         "clickhouse_operator_chart_version": "0.25.4",

@@ -10,7 +10,7 @@ import re
 import harness
 import pytest
 import yaml
-from chain_checks import WORKLOAD_KINDS, workload_images
+from chain_checks import MIRROR_PASSWORD, WORKLOAD_KINDS, workload_images
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import problem
 
@@ -190,6 +190,11 @@ BAD_INPUT = {
         {"wandb_weave_image_registry": "mirror"},  # no host: a runtime would take it for a Docker Hub path
         [],
         check("wandb_weave", "wandb_weave_image_registry", "mirror", "image_registry"),
+    ),
+    "image_pull_secret_half": (
+        {"wandb_image_registry": MIRROR, "wandb_image_pull_secret": {"username": "mirror-user"}},
+        [],
+        check("ebs_csi", "wandb_image_pull_secret", {"username": "mirror-user"}, "image_pull_secret", MIRROR),
     ),
     "typo_with_data_in_cluster": (
         # the stage's other checks are for AWS's services only: an unknown name is refused in either mode
@@ -608,6 +613,7 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
         "wandb_data_client_security_group_ids": [made["resourcesVpcConfig"]["clusterSecurityGroupId"]],
         "wandb_weave_eks_cluster_name": "wandb-demo",
         "wandb_image_registry": MIRROR,  # every image from a mirror (the add-on's aside: EKS's own registry)
+        "wandb_image_pull_secret": {"username": "mirror-user", "password": MIRROR_PASSWORD},  # that needs credentials
     }
     in_cluster = dict(
         existing,
@@ -620,7 +626,7 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     skip = ["--skip-tags", "eks_cluster,clickhouse"]
     mode = skip + ["-e", json.dumps(in_cluster)]
     result = chain.play("site.yml", "-vvv", "--diff", *mode).require()
-    assert LICENSE not in result.output
+    assert LICENSE not in result.output and MIRROR_PASSWORD not in result.output
     addon = eks.describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
     assert "serviceAccountRoleArn" not in addon  # EKS Pod Identity: the association, the agent add-on
     found = eks.list_pod_identity_associations(clusterName="wandb-demo", namespace="kube-system")["associations"]
@@ -696,6 +702,9 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     images = workload_images(chain.kube(WORKLOAD_KINDS, "-A")["items"])
     assert ("Deployment/aws-load-balancer-controller", MIRROR + "/eks/aws-load-balancer-controller:v3.4.0") in images
     assert [(w, i) for w, i in images if not i.startswith(MIRROR + "/")] == []
+    for workload in chain.kube(WORKLOAD_KINDS, "-A")["items"]:  # each pulls with the mirror's credentials
+        pod = workload["spec"]["template"]["spec"]
+        assert pod.get("imagePullSecrets") == [{"name": "wandb-image-pull"}], workload["metadata"]["name"]
     assert "wandb-mysql" not in chain.kube_names("statefulsets", "-n", "wandb")
     ingress = chain.kube("ingress", "-n", "wandb", "wandb")
     assert ingress["spec"]["ingressClassName"] == "alb"

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import re
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.irsa import issuer_host_path
@@ -388,6 +389,19 @@ class EksClusterRunner(AwsRunner):
         return dict(changed=True, action="delete", updates=[], **cluster_facts(None))
 
 
+def network_policy_enforced(vpc_cni):
+    """Whether the vpc-cni add-on (its DescribeAddon answer, or None) runs its network policy agent: its configuration's
+    enableNetworkPolicy (a string in the add-on's schema; JSON or YAML text). Without it NetworkPolicies are stored and
+    not enforced."""
+    text = (vpc_cni or {}).get("configurationValues") or ""
+    try:
+        configuration = json.loads(text) if text.strip() else {}
+    except ValueError:  # YAML set elsewhere: only its top-level line matters here
+        match = re.search(r"^enableNetworkPolicy:\s*['\"]?(\w+)", text, re.M)
+        configuration = {"enableNetworkPolicy": match.group(1)} if match else {}
+    return str((configuration or {}).get("enableNetworkPolicy", "false")).lower() == "true"
+
+
 class EksClusterInfoRunner(AwsRunner):
     """The ``eks_cluster_info`` module: what the eks_cluster role publishes as ``eks_cluster_facts``, read only."""
 
@@ -414,11 +428,12 @@ class EksClusterInfoRunner(AwsRunner):
                 )
                 for n in names
             )
-            addons = self.aws.paginate("eks", "list_addons", "addons", clusterName=p["name"])
-            facts["addon_versions"] = dict(
-                (a, self.aws.call("eks", "describe_addon", clusterName=p["name"], addonName=a)["addon"]["addonVersion"])
-                for a in addons
+            addons = dict(
+                (a, self.aws.call("eks", "describe_addon", clusterName=p["name"], addonName=a)["addon"])
+                for a in self.aws.paginate("eks", "list_addons", "addons", clusterName=p["name"])
             )
+            facts["addon_versions"] = dict((name, addon["addonVersion"]) for name, addon in addons.items())
+            facts["network_policy"] = network_policy_enforced(addons.get("vpc-cni"))
         if p["access"] and cluster is not None:
             facts.update(self._access())
         return facts

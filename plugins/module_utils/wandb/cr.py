@@ -175,6 +175,7 @@ class WandbCrRunner(KubeRunner):
                 "version",
                 "console_version",
                 "image_registry",
+                "image_pull_secrets",
                 "chart",
                 "extra_values",
             )

@@ -153,7 +153,8 @@ def build_spec(name, settings):
     clickhouse {host, port, user, password | password_secret, database, replicated, cluster}, weave_trace,
     version (W&B's server release: every W&B-built image's tag), console_version, chart {url, name, version},
     image_registry (a mirror of every image: global.repositoryPrefix for W&B's own components and the charts they
-    share, global.imageRegistry for the Bitnami-style subcharts), extra_values (merged last: an image tag there wins).
+    share, global.imageRegistry for the Bitnami-style subcharts), image_pull_secrets (Secret names, as
+    global.imagePullSecrets), extra_values (merged last: an image tag there wins).
     """
     names = secret_names(name)
     secrets = []
@@ -263,6 +264,8 @@ def build_spec(name, settings):
     if registry:
         global_values["repositoryPrefix"] = registry
         global_values["imageRegistry"] = registry
+    if settings.get("image_pull_secrets"):
+        global_values["imagePullSecrets"] = [{"name": name} for name in settings["image_pull_secrets"]]
     values["global"] = global_values
     values = deep_merge(values, settings.get("extra_values") or {})
 

@@ -10,6 +10,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_cluster 
     cluster_facts,
     create_request,
     logging_config,
+    network_policy_enforced,
     parse_version,
     plan_update,
     validate_create,
@@ -271,3 +272,20 @@ def test_a_role_iam_has_not_propagated_yet_is_waited_for():
         with pytest.raises(WandbModuleError, match="EKS create_cluster failed: .*two different AZs"):
             aws.call("eks", "create_cluster", iam_roles=True, **request)
     assert len(sleeps) == 2
+
+
+@pytest.mark.parametrize(
+    "addon, enforced",
+    [
+        (None, False),
+        ({"configurationValues": ""}, False),
+        ({"configurationValues": '{"enableNetworkPolicy": "true", "env": {"A": "1"}}'}, True),
+        ({"configurationValues": '{"enableNetworkPolicy": "false"}'}, False),
+        (
+            {"configurationValues": "env:\n  A: '1'\nenableNetworkPolicy: 'true'\n"},
+            True,
+        ),  # YAML, as the console may set it
+    ],
+)
+def test_network_policy_is_enforced_only_with_the_vpc_cni_agent(addon, enforced):
+    assert network_policy_enforced(addon) is enforced

@@ -3,6 +3,7 @@
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import mirrored, split_reference
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import problem
 
 MIRROR = "registry.example.com/mirror"
 
@@ -46,3 +47,30 @@ def test_an_image_moves_under_the_mirror_with_its_path(reference, expected):
 
 def test_no_mirror_keeps_the_reference():
     assert mirrored("wandb/local:0.85.0", "") == "wandb/local:0.85.0"
+
+
+@pytest.mark.parametrize(
+    "value, registry, expected",
+    [
+        ({}, "", ""),
+        ({"username": "u", "password": "s3cr3t-x"}, MIRROR, ""),
+        ({"name": "my-pull-secret"}, MIRROR, ""),
+        (
+            {"username": "u", "password": "s3cr3t-x"},
+            "",
+            "is given, but there is no mirror to pull from: set wandb_image_registry",
+        ),
+        ({"username": "u"}, MIRROR, "needs both username and password (or only name, for a Secret you made)"),
+        ({"name": "Bad_Name"}, MIRROR, "name must be a Kubernetes object name"),
+        ({"user": "u", "password": "s3cr3t-x"}, MIRROR, "has unknown keys user (it takes name, username, password)"),
+        (
+            "u:s3cr3t-x",
+            MIRROR,
+            "must be a dict: {username, password} (and optionally name), or {name} of a Secret you made",
+        ),
+    ],
+)
+def test_a_mirrors_credentials_are_checked_without_saying_them(value, registry, expected):
+    found = problem(value, "image_pull_secret", registry)
+    assert found.startswith(expected) if expected else found == ""
+    assert "s3cr3t" not in found

@@ -47,6 +47,7 @@ GOOD = {
     ],
     "image_tag": ["0.85.0", "25.3.2-debian-12-r3", "v1.64.0", "sha256:" + "a" * 64],
     "image_registry": ["", "registry.example.com/mirror", "registry.example.com:5000", "localhost:5000/a/b", "ecr.io"],
+    "image_pull_secret": [{}, None],  # none; with a mirror: test_images.py
     "k8s_labels": [{}, {"role": "wandb", "node.kubernetes.io/pool": "w-1", "empty": ""}],
     "rds_instance_class": ["db.r6g.large", "db.t4g.medium", "db.serverless"],
     "cache_node_type": ["cache.t4g.medium", "cache.r7g.large"],
@@ -103,6 +104,7 @@ BAD = {
     "release_version": ["latest", "", None, "0.85", "v0.85.0", "0.85.0 ", "0.85.0!", 85],
     "image_repository": ["wandb/local:0.85.0", "Wandb/Local", "wandb/local ", "", "wandb//local", "-wandb/local"],
     "image_tag": ["latest", "0.85 .0", "0.85.0!", " 0.85.0", "", ".hidden", "x" * 129, None],
+    "image_pull_secret": ["u:p", {"username": "u"}, {"other": 1}],
     "image_registry": [
         "mirror",
         "mirror/wandb",

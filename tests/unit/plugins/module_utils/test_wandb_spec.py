@@ -212,3 +212,9 @@ def test_a_mirror_prefixes_every_image_and_extra_values_still_win():
     assert "repositoryPrefix" not in build()[0]["values"]["global"]  # none: the chart's own registries
     mine = build(image_registry="registry.example.com/mirror", extra_values={"global": {"imageRegistry": "other.io"}})
     assert mine[0]["values"]["global"]["imageRegistry"] == "other.io"
+
+
+def test_pull_secrets_reach_every_component_by_name():
+    values = build(image_registry="registry.example.com/mirror", image_pull_secrets=["wandb-image-pull"])[0]["values"]
+    assert values["global"]["imagePullSecrets"] == [{"name": "wandb-image-pull"}]
+    assert "imagePullSecrets" not in build()[0]["values"]["global"]
