@@ -335,8 +335,9 @@ def image_pull_secret(value, registry=""):
     unknown = sorted(set(value) - {"name", "username", "password"})
     if unknown:
         return "has unknown keys %s (it takes name, username, password)" % ", ".join(map(str, unknown))
-    if "name" in value and k8s_name(value["name"]):
-        return "name " + k8s_name(value["name"])
+    bad_name = k8s_name(value["name"]) if "name" in value else None
+    if bad_name:
+        return "name " + bad_name
     if bool(value.get("username")) != bool(value.get("password")):
         return "needs both username and password (or only name, for a Secret you made)"
     if not value.get("name") and not value.get("password"):
