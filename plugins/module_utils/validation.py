@@ -52,6 +52,16 @@ def k8s_label(value):
     return None
 
 
+def k8s_namespaces(value):
+    """A list of namespace names (RFC 1123 labels)."""
+    if not isinstance(value, list):
+        return "must be a list of namespace names"
+    for item in value:
+        if k8s_label(item):
+            return "holds %r, which %s" % (item, k8s_label(item))
+    return None
+
+
 def k8s_name(value):
     """Secrets, ServiceAccounts, StorageClasses, custom resources: an RFC 1123 subdomain."""
     text = _text(value)
@@ -707,6 +717,7 @@ def access_entries(value):
 RULES = {
     "access_entries": access_entries,
     "k8s_label": k8s_label,
+    "k8s_namespaces": k8s_namespaces,
     "k8s_name": k8s_name,
     "secret_key": secret_key,
     "helm_release_name": helm_release_name,

@@ -8,6 +8,7 @@ input, the chart mode, the EBS CSI add-on, inventories/aws) runs once, in test_i
 """
 
 import base64
+import ipaddress
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import subprocess
 import sys
 
 import harness
+import network_policy
 import pytest
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import mirrored
@@ -456,6 +458,79 @@ class ChainOnHelm(object):
             )
         rendered = json.dumps(chain.kube("configmaps", "-n", "clickhouse"))
         assert password.decode() not in rendered and "AWS_SECRET_ACCESS_KEY" not in rendered
+
+    def test_only_wandb_clickhouse_its_operator_and_the_api_server_reach_clickhouse(self, chain):
+        """clickhouse_network_policy, evaluated as Kubernetes defines NetworkPolicies (network_policy.py) over the
+        policies in the cluster and the pods the real charts and the stand-in operators made (their namespaces and
+        pod template labels): W&B's weave-trace reaches ClickHouse's HTTP and native ports, a pod elsewhere neither;
+        replicas reach each other, Keeper only ClickHouse's and Keeper's own pods; the API server's proxy, from the
+        cluster's subnets, only the HTTP port; Altinity's operator the HTTP port."""
+        namespaces = chain.kube("namespaces")["items"]
+        cluster = network_policy.Cluster(chain.kube("networkpolicies", "-A")["items"], namespaces)
+        pods = dict(
+            (
+                "%s/%s" % (w["metadata"]["namespace"], w["metadata"]["name"]),
+                (w["metadata"]["namespace"], w["spec"]["template"]["metadata"]["labels"]),
+            )
+            for w in chain.kube("deployments,statefulsets", "-A")["items"]
+        )
+
+        def one(namespace, key):
+            found = [pod for name, pod in pods.items() if name.startswith(namespace + "/") and key in pod[1]]
+            assert found, (namespace, key, sorted(pods))
+            return found[0]
+
+        if self.clickhouse_method == "altinity":
+            server, keeper = (
+                one("clickhouse", "clickhouse.altinity.com/chi"),
+                one("clickhouse", "clickhouse-keeper.altinity.com/chk"),
+            )
+        else:
+            server = keeper = pods["clickhouse/clickhouse-shard0"]  # Keeper runs inside Bitnami's ClickHouse pods
+        weave_trace = pods["wandb/wandb-weave-trace-bc"]
+        elsewhere = ("default", {"app": "curious"})
+        eks = chain.aws["eks"].describe_cluster(name="wandb-demo")["cluster"]
+        ranges = [
+            s["CidrBlock"]
+            for s in chain.aws["ec2"].describe_subnets(SubnetIds=eks["resourcesVpcConfig"]["subnetIds"])["Subnets"]
+        ]
+        api_server = str(ipaddress.ip_network(ranges[0])[10])  # an EKS control plane interface's address
+        cases = [
+            (weave_trace, server, 8123, True),
+            (weave_trace, server, 9000, True),
+            (elsewhere, server, 8123, False),
+            (elsewhere, server, 9000, False),
+            (server, server, 9009, True),
+            (server, server, 9000, True),
+            (weave_trace, keeper, 2181, False),
+            (server, keeper, 2181, True),
+            (keeper, keeper, 9444, True),
+            (elsewhere, keeper, 9444, False),
+            (api_server, server, 8123, True),
+            (api_server, server, 9000, False),
+            ("192.0.2.10", server, 8123, False),
+        ]
+        if self.clickhouse_method == "altinity":
+            operator = pods["clickhouse/clickhouse-operator"]
+            cases += [(operator, server, 8123, True), (operator, server, 9000, False)]
+        found = [
+            (source, destination, port, cluster.allows(source, destination, port))
+            for source, destination, port, _expected in cases
+        ]
+        assert found == cases
+        # without the policies every case would be allowed: they are what denies
+        assert network_policy.Cluster([], namespaces).allows(elsewhere, server, 9000)
+        names = sorted(p["metadata"]["name"] for p in cluster.policies if p["metadata"]["namespace"] == "clickhouse")
+        assert names == sorted(
+            [
+                "clickhouse-default-deny",
+                "clickhouse-clients",
+                "clickhouse-replication",
+                "clickhouse-keeper",
+                "clickhouse-api-server",
+            ]
+            + (["clickhouse-operator"] if self.clickhouse_method == "altinity" else [])
+        )
 
     def test_wandb_data_on_aws(self, chain):
         """MySQL, Redis, the files bucket and its key, the roles, the controller, the certificate, as AWS sees them."""

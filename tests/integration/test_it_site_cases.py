@@ -196,6 +196,16 @@ BAD_INPUT = {
         [],
         check("ebs_csi", "wandb_image_pull_secret", {"username": "mirror-user"}, "image_pull_secret", MIRROR),
     ),
+    "network_policy_namespace": (
+        {"clickhouse_network_policy_allowed_namespaces": ["monitoring", "Team_A"]},
+        [],
+        check("clickhouse", "clickhouse_network_policy_allowed_namespaces", ["monitoring", "Team_A"], "k8s_namespaces"),
+    ),
+    "network_policy_api_server_range": (
+        {"clickhouse_network_policy_api_server_cidrs": ["10.0.0.0/33"]},
+        [],
+        check("clickhouse", "clickhouse_network_policy_api_server_cidrs", ["10.0.0.0/33"], "cidrs"),
+    ),
     "typo_with_data_in_cluster": (
         # the stage's other checks are for AWS's services only: an unknown name is refused in either mode
         {"wandb_data_mode": "in_cluster", "wandb_data_no_such_setting": 1},

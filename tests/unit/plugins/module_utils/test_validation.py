@@ -24,6 +24,7 @@ GOOD = {
     "positive_number": [0.5, 1],
     "cidr": ["0.0.0.0/0", "203.0.113.0/24", "2001:db8::/32"],
     "cidrs": [["0.0.0.0/0"], []],
+    "k8s_namespaces": [[], ["monitoring", "team-a"]],
     "url_host_only": ["https://wandb.example.com", "http://wandb.demo.local:8080", "https://wandb.example.com/"],
     "http_url": ["https://charts.example.com/wandb"],
     "license_text": ["eyJhbGciOi.abc-def_123"],
@@ -81,6 +82,7 @@ BAD = {
     "positive_number": [0, -1, "1"],
     "cidr": ["not-a-cidr", "10.0.0.1/16", "", None],
     "cidrs": [["not-a-cidr"], "0.0.0.0/0"],
+    "k8s_namespaces": ["monitoring", ["Monitoring"], ["ok", "-lead"], [None]],
     "url_host_only": [
         "https://wandb.example.com/wandb",
         "wandb.example.com",
