@@ -9,11 +9,12 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: eks_pod_identity_association
-short_description: Gives one Kubernetes service account an IAM role through EKS Pod Identity
+short_description: Gives Kubernetes service accounts an IAM role through EKS Pod Identity
 version_added: 0.2.0
 description:
-  - The EKS Pod Identity association of one service account (C(CreatePodIdentityAssociation)); a different
-    O(role_arn) updates it in place (C(UpdatePodIdentityAssociation)); O(state=absent) deletes it.
+  - The EKS Pod Identity association of a service account (C(CreatePodIdentityAssociation)), or of each of several in
+    one namespace; a different O(role_arn) updates it in place (C(UpdatePodIdentityAssociation)); O(state=absent)
+    deletes it. One C(ListPodIdentityAssociations) of the namespace finds them all.
   - The role must trust C(pods.eks.amazonaws.com) (P(selfmanaged.wandb.pod_identity_trust_policy#filter)); the
     cluster needs the C(eks-pod-identity-agent) add-on for the credentials to reach the pods; no OIDC provider and no
     C(eks.amazonaws.com/role-arn) annotation are involved.
@@ -39,8 +40,8 @@ options:
     type: str
     required: true
   service_account:
-    description: The service account's name.
-    type: str
+    description: The service account's name, or a list of names in O(namespace) that each get O(role_arn).
+    type: raw
     required: true
   role_arn:
     description: The IAM role the service account's pods get. Required with O(state=present).
@@ -61,6 +62,13 @@ EXAMPLES = r"""
     namespace: kube-system
     service_account: ebs-csi-controller-sa
     role_arn: arn:aws:iam::123456789012:role/wandb-ebs-csi
+
+- name: W&B's files role for each of its service accounts
+  selfmanaged.wandb.eks_pod_identity_association:
+    cluster_name: wandb
+    namespace: wandb
+    service_account: [wandb-app, wandb-parquet, wandb]
+    role_arn: arn:aws:iam::123456789012:role/wandb-files
 """
 
 RETURN = r"""
@@ -72,8 +80,16 @@ action:
   choices: [create, update, delete, none]
 association:
   description: The association as EKS describes it (C(associationId), C(roleArn), ...); null when there is none.
-  returned: always
+  returned: when O(service_account) is one name
   type: dict
+associations:
+  description:
+    - Per service account, in the order given - C(service_account), its C(action) and its C(association).
+    - RV(action) is the first one that is not C(none).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"service_account": "wandb-app", "action": "create", "association": {"roleArn": "arn:aws:iam::123456789012:role/wandb-files"}}]
 """
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.eks_access import EksPodIdentityAssociationRunner
@@ -84,7 +100,7 @@ def main():
     spec = dict(
         cluster_name=dict(type="str", required=True),
         namespace=dict(type="str", required=True),
-        service_account=dict(type="str", required=True),
+        service_account=dict(type="raw", required=True),
         role_arn=dict(type="str"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )

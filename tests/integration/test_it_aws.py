@@ -113,7 +113,8 @@ def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
     the plan lists both steps and changes nothing; an ERROR insight stops the run before any update; a run that gives
     up during the control plane's update is resumed by the next, which takes the steps as async jobs (ASYNC POLL lines
     show each step is alive); EKS's record, in order - per step one control-plane update, the node group, then each
-    add-on; a re-run and a check run change nothing; a downgrade is refused before any change."""
+    add-on; a re-run and a check run change nothing; a downgrade is refused before any change. With every stage on
+    EKS Pod Identity (eks_cluster_oidc_provider false), no IAM OIDC provider is made."""
     name = "roleup-" + uuid.uuid4().hex[:6]
     clients = harness.aws_clients(moto.url)
     ec2, eks = clients["ec2"], clients["eks"]
@@ -134,6 +135,8 @@ def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
         "eks_cluster_version": "1.34",
         "eks_cluster_allow_unsupported_version": False,
         "eks_cluster_upgrade_poll_interval": 1,
+        # every stage on EKS Pod Identity: no IAM OIDC provider for this cluster
+        "eks_cluster_oidc_provider": False,
         # the user's own configuration of vpc-cni: kept beside the network policy agent the role turns on
         "eks_cluster_addons": [
             {"name": "vpc-cni", "configuration_values": {"env": {"WARM_IP_TARGET": "2"}}},
@@ -161,7 +164,8 @@ def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
             diff=diff,
         )
 
-    play("1.34").require()
+    first = play("1.34").require()
+    assert '"oidc_provider_arn": ""' in first.output  # what the stages on Pod Identity get
     nodegroup = name + "-default"
     addons = ("coredns", "kube-proxy", "vpc-cni")
 
@@ -179,6 +183,9 @@ def test_eks_cluster_role_upgrades_in_steps_with_a_plan(moto):
         ("AmazonEKSClusterAdminPolicy", "cluster"),
         ("AmazonEKSViewPolicy", "namespace"),
     ]
+    issuer = eks.describe_cluster(name=name)["cluster"]["identity"]["oidc"]["issuer"].split("://", 1)[1]
+    providers = clients["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    assert issuer and not [p for p in providers if p["Arn"].endswith(issuer)]
     before = at()
     assert before[:2] == ("1.34", "1.34") and before[2]["kube-proxy"] == "v1.34.1-eksbuild.2"
     cni = eks.describe_addon(clusterName=name, addonName="vpc-cni")["addon"]

@@ -595,8 +595,10 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     """The real wandb/wandb chart 0.3.9: the license in a Secret the role makes (not in the release). With
     wandb_data's in_cluster mode: a LoadBalancer, MySQL's volume on ebs-sc; then moved onto wandb_data's AWS services:
     RDS MySQL (password copied inside the cluster), Redis over TLS, the bucket and key, the files role, the ALB
-    ingress. On the way, the EBS CSI driver as the EKS add-on (ebs_csi_method=addon, against the EKS add-on API the
-    test fixtures add to moto) instead of the chart the chains install; and the ALB controller's upgrade, installed
+    ingress - both roles through EKS Pod Identity (wandb_data_aws_identity, the opt-in: an association per service
+    account, no annotation), then back on IRSA with the controller's upgrade. On the way, the EBS CSI driver as the
+    EKS add-on (ebs_csi_method=addon, against the EKS add-on API the test fixtures add to moto) instead of the chart
+    the chains install; and the ALB controller's upgrade, installed
     from the older chart 3.4.0 first: the plan shows the version and the CRDs that move, the upgrade brings the CRDs
     that 3.5.0 changes (Helm alone would keep 3.4.0's), a re-run changes nothing. All of it on an existing cluster, as
     the README describes it (--skip-tags eks_cluster; the cluster, its OIDC provider, VPC, private subnets and security
@@ -673,13 +675,26 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     # the RDS MySQL path here (the chain's is Aurora): one instance, W&B's parameter group, the password generated
     # and the EBS CSI add-on switched from Pod Identity to IRSA: the add-on gets its role, the association goes (it
     # would otherwise stay beside the annotation); the re-runs below then prove the switch converged
-    moved = dict(in_cluster, wandb_data_mode="aws", wandb_data_mysql_engine="mysql", ebs_csi_aws_identity="irsa")
+    # and W&B's data roles (its files role, the ALB controller's) on EKS Pod Identity, the opt-in
+    moved = dict(
+        in_cluster,
+        wandb_data_mode="aws",
+        wandb_data_mysql_engine="mysql",
+        ebs_csi_aws_identity="irsa",
+        wandb_data_aws_identity="pod_identity",
+        wandb_data_eks_cluster_arn=made["arn"],
+    )
     on_aws = skip + ["-e", json.dumps(moved)]
     older_alb = ["-e", json.dumps({"wandb_data_lb_controller_chart_version": "3.4.0"})]
     chain.play("site.yml", *(on_aws + older_alb)).require()
     addon = eks.describe_addon(clusterName="wandb-demo", addonName="aws-ebs-csi-driver")["addon"]
     assert addon["serviceAccountRoleArn"].endswith(":role/wandb-demo-ebs-csi")
-    assert eks.list_pod_identity_associations(clusterName="wandb-demo", namespace="kube-system")["associations"] == []
+    assert (
+        eks.list_pod_identity_associations(
+            clusterName="wandb-demo", namespace="kube-system", serviceAccount="ebs-csi-controller-sa"
+        )["associations"]
+        == []
+    )
     trust = chain.aws["iam"].get_role(RoleName="wandb-demo-ebs-csi")["Role"]["AssumeRolePolicyDocument"]
     assert "system:serviceaccount:kube-system:ebs-csi-controller-sa" in json.dumps(trust)
     assert chain.helm_chart("kube-system", "aws-load-balancer-controller") == "aws-load-balancer-controller-3.4.0"
@@ -719,8 +734,29 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     ingress = chain.kube("ingress", "-n", "wandb", "wandb")
     assert ingress["spec"]["ingressClassName"] == "alb"
     assert ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/certificate-arn"].startswith("arn:aws:acm:")
-    account = chain.kube("serviceaccount", "-n", "wandb", app["serviceAccountName"])
-    assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/wandb-demo-wandb-files")
+    # Pod Identity: an association per service account that needs a role, each with its role; no IRSA annotation
+    associations = dict(
+        ("%s/%s" % (a["namespace"], a["serviceAccount"]), a["associationId"])
+        for a in eks.list_pod_identity_associations(clusterName="wandb-demo")["associations"]
+    )
+    assert sorted(associations) == [
+        "kube-system/aws-load-balancer-controller",
+        "wandb/wandb",
+        "wandb/wandb-app",
+        "wandb/wandb-parquet",
+    ]
+    roles = dict(
+        (name, eks.describe_pod_identity_association(clusterName="wandb-demo", associationId=found)["association"])
+        for name, found in associations.items()
+    )
+    assert roles["wandb/" + app["serviceAccountName"]]["roleArn"].endswith(":role/wandb-demo-wandb-files")
+    assert roles["kube-system/aws-load-balancer-controller"]["roleArn"].endswith(":role/wandb-demo-wandb-lb-controller")
+    for role in ("wandb-demo-wandb-files", "wandb-demo-wandb-lb-controller"):
+        trust = chain.aws["iam"].get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+        assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "pods.eks.amazonaws.com"}]
+    for namespace, name in (("wandb", app["serviceAccountName"]), ("kube-system", "aws-load-balancer-controller")):
+        account = chain.kube("serviceaccount", "-n", namespace, name)
+        assert "eks.amazonaws.com/role-arn" not in (account["metadata"].get("annotations") or {}), name
     # the ALB controller's upgrade to today's pin: the plan (of the stages it needs) shows what moves, changes nothing
     plan = chain.play("site.yml", "--tags", "wandb_data", "--check", "--diff", *on_aws).require()
     for moving in (
@@ -729,11 +765,22 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     ):
         assert moving in plan.output, moving
     assert not chain.accepts(ALB_V1_ONLY)
-    upgraded = chain.play("site.yml", *on_aws).require()
+    # the upgrade, with W&B's data roles switched back to IRSA on the way: the associations go, the annotations return
+    on_irsa = skip + ["-e", json.dumps(dict(moved, wandb_data_aws_identity="irsa"))]
+    upgraded = chain.play("site.yml", *on_irsa).require()
     assert upgraded.changed > 0 and chain.accepts(ALB_V1_ONLY)
     assert chain.helm_chart("kube-system", "aws-load-balancer-controller") == "aws-load-balancer-controller-3.5.0"
-    chain.play("site.yml", *on_aws).require(changed=0)
-    chain.play("teardown.yml", *on_aws).require()
+    assert eks.list_pod_identity_associations(clusterName="wandb-demo")["associations"] == []
+    for namespace, name, role in (
+        ("wandb", app["serviceAccountName"], "wandb-demo-wandb-files"),
+        ("kube-system", "aws-load-balancer-controller", "wandb-demo-wandb-lb-controller"),
+    ):
+        account = chain.kube("serviceaccount", "-n", namespace, name)
+        assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(":role/" + role), name
+        trust = chain.aws["iam"].get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+        assert [s["Principal"] for s in trust["Statement"]] == [{"Federated": provider}]
+    chain.play("site.yml", *on_irsa).require(changed=0)
+    chain.play("teardown.yml", *on_irsa).require()
     chain.assert_empty()
 
 

@@ -157,63 +157,82 @@ class EksAccessEntriesRunner(AwsRunner):
 
 
 class EksPodIdentityAssociationRunner(AwsRunner):
-    """The ``eks_pod_identity_association`` module: one service account's IAM role through EKS Pod Identity."""
+    """The ``eks_pod_identity_association`` module: IAM roles of service accounts through EKS Pod Identity, one
+    service account or several of one namespace (each gets the role); one list call finds them all."""
 
     def run(self):
         p = self.params
-        check_options(p, [("cluster_name", "eks_name"), ("namespace", "k8s_name"), ("service_account", "k8s_name")])
-        where = dict(clusterName=p["cluster_name"])
-        subject = "%s/%s" % (p["namespace"], p["service_account"])
+        accounts = p["service_account"] if isinstance(p["service_account"], list) else [p["service_account"]]
+        if not accounts:
+            raise WandbModuleError("service_account must name at least one service account")
+        check_options(p, [("cluster_name", "eks_name"), ("namespace", "k8s_name")])
+        for account in accounts:
+            check_options(dict(service_account=account), [("service_account", "k8s_name")])
         if p["state"] == "present" and not (p["role_arn"] or "").startswith("arn:"):
             raise WandbModuleError("role_arn is required (an IAM role ARN) with state=present")
+        where = dict(clusterName=p["cluster_name"])
         if self.aws.describe_cluster(p["cluster_name"], missing_ok=p["state"] == "absent") is None:
-            return dict(changed=False, action="none", association=None)  # no cluster, no association
-        found = self.aws.paginate(
-            "eks",
-            "list_pod_identity_associations",
-            "associations",
-            namespace=p["namespace"],
-            serviceAccount=p["service_account"],
-            **where,
+            results = [dict(service_account=a, action="none", association=None) for a in accounts]
+            return self.result(accounts, results, [])  # no cluster, no association
+        listed = self.aws.paginate(
+            "eks", "list_pod_identity_associations", "associations", namespace=p["namespace"], **where
         )
-        current = None
-        if found:
-            current = self.aws.call(
-                "eks", "describe_pod_identity_association", associationId=found[0]["associationId"], **where
-            )["association"]
-        result = dict(changed=False, action="none", association=current)
-        if p["state"] == "absent":
-            if current is not None:
-                result.update(changed=True, action="delete")
-                if not self.module.check_mode:
-                    self.aws.call(
-                        "eks", "delete_pod_identity_association", associationId=current["associationId"], **where
+        results, diff = [], []
+        for account in accounts:
+            found = [a for a in listed if a["serviceAccount"] == account]
+            current = None
+            if found:
+                current = self.aws.call(
+                    "eks", "describe_pod_identity_association", associationId=found[0]["associationId"], **where
+                )["association"]
+            action, association = self.converge(account, current)
+            results.append(dict(service_account=account, action=action, association=association))
+            if action != "none":
+                diff.append(
+                    (
+                        "%s/%s: %s\n" % (p["namespace"], account, current["roleArn"] if current else "(none)"),
+                        "%s/%s: %s\n"
+                        % (p["namespace"], account, p["role_arn"] if p["state"] == "present" else "(none)"),
                     )
-                result["association"] = None
-        elif current is None:
-            result.update(changed=True, action="create")
-            if not self.module.check_mode:
-                request = dict(
-                    where, namespace=p["namespace"], serviceAccount=p["service_account"], roleArn=p["role_arn"]
                 )
+        return self.result(accounts, results, diff)
+
+    def converge(self, account, current):
+        """(action, the association after it) for one service account."""
+        p = self.params
+        where = dict(clusterName=p["cluster_name"])
+        if p["state"] == "absent":
+            if current is None:
+                return "none", None
+            if not self.module.check_mode:
+                self.aws.call("eks", "delete_pod_identity_association", associationId=current["associationId"], **where)
+            return "delete", None
+        if current is None:
+            association = None
+            if not self.module.check_mode:
+                request = dict(where, namespace=p["namespace"], serviceAccount=account, roleArn=p["role_arn"])
                 if p["tags"]:
                     request["tags"] = p["tags"]
-                result["association"] = self.aws.call("eks", "create_pod_identity_association", **request)[
-                    "association"
-                ]
-        elif current["roleArn"] != p["role_arn"]:
-            result.update(changed=True, action="update")  # in place: the pods keep their association's id
-            if not self.module.check_mode:
-                result["association"] = self.aws.call(
+                association = self.aws.call("eks", "create_pod_identity_association", **request)["association"]
+            return "create", association
+        if current["roleArn"] != p["role_arn"]:
+            association = current
+            if not self.module.check_mode:  # in place: the pods keep their association's id
+                association = self.aws.call(
                     "eks",
                     "update_pod_identity_association",
                     associationId=current["associationId"],
                     roleArn=p["role_arn"],
                     **where,
                 )["association"]
-        if self.module._diff and result["changed"]:
-            result["diff"] = dict(
-                before="%s: %s\n" % (subject, current["roleArn"] if current else "(none)"),
-                after="%s: %s\n" % (subject, p["role_arn"] if p["state"] == "present" else "(none)"),
-            )
+            return "update", association
+        return "none", current
+
+    def result(self, accounts, results, diff):
+        changed = [r["action"] for r in results if r["action"] != "none"]
+        result = dict(changed=bool(changed), action=changed[0] if changed else "none", associations=results)
+        if not isinstance(self.params["service_account"], list):
+            result["association"] = results[0]["association"]
+        if self.module._diff and diff:
+            result["diff"] = dict(before="".join(b for b, _a in diff), after="".join(a for _b, a in diff))
         return result
