@@ -249,6 +249,10 @@ class ChainOnHelm(object):
         )
         assert "+chart: %s" % chart in output  # Helm's plan, from a dry-run against the testbed
         assert "a real run creates WeightsAndBiases wandb/wandb" in output
+        # ClickHouse's NetworkPolicies, planned before ClickHouse (clickhouse_network_policy)
+        assert output.index("NetworkPolicy/clickhouse-default-deny") < output.index(
+            "TASK [selfmanaged.wandb.clickhouse : ClickHouse"
+        )
         for planned in (
             ()
             if not self.data_on_aws

@@ -7,7 +7,7 @@ the README's demo (test_demo.py), with Bitnami's ClickHouse, W&B's data on AWS a
 This chain is also the upgrade: it converges first on the older charts in ../shared/charts and an older W&B, then
 its re-run is an upgrade to today's pins - the plan shows every version that moves and changes nothing, the upgrade
 brings the new CRDs before the new controllers and loses no volume claim, password, bucket or role - and a second
-re-run changes nothing."""
+re-run changes nothing. On the way ClickHouse's role moves from IRSA to EKS Pod Identity."""
 
 from chain_checks import ChainOnHelm
 
@@ -41,6 +41,8 @@ class TestHelm4(ChainOnHelm):
         "wandb_weave_operator_chart_version": "1.4.7",
         "wandb_weave_operator_wandb_chart_version": "0.43.0",
         "wandb_weave_version": "0.84.1",
+        # ClickHouse on IRSA first, switched to EKS Pod Identity with the upgrade: the annotation goes, the trust moves
+        "clickhouse_aws_identity": "irsa",
     }
     upgrade_plan = (
         "chart aws-ebs-csi-driver - chart version 2.62.0 -> 2.64.0",
