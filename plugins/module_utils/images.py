@@ -42,3 +42,48 @@ def mirrored(reference, registry):
         return reference
     dummy, path, suffix = split_reference(reference)
     return "%s/%s%s" % (str(registry).strip().rstrip("/"), path, suffix)
+
+
+def pinned(reference):
+    """Whether ``reference`` names one build: a digest, or a tag other than ``latest`` (a bare name means latest)."""
+    dummy, dummy_path, suffix = split_reference(reference)
+    if "@" in suffix:
+        return True
+    return bool(suffix) and suffix != ":latest"
+
+
+# What runs pods, and where each keeps its pod spec.
+_POD_SPEC_PATHS = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+
+
+def _helm_test_only(obj):
+    """A chart's ``helm test`` hook: it runs only when someone runs helm test, never at install or upgrade."""
+    hooks = ((obj.get("metadata") or {}).get("annotations") or {}).get("helm.sh/hook") or ""
+    names = [h.strip() for h in str(hooks).split(",") if h.strip()]
+    return bool(names) and all(h in ("test", "test-success", "test-failure") for h in names)
+
+
+def workload_images(objects):
+    """[(Kind/name, image)] of every container and init container of the workloads among ``objects`` (rendered
+    manifests: dicts, None for empty documents), in their order; a chart's ``helm test`` hooks aside (install and
+    upgrade hooks run, and count)."""
+    found = []
+    for obj in objects:
+        if not isinstance(obj, dict) or obj.get("kind") not in _POD_SPEC_PATHS or _helm_test_only(obj):
+            continue
+        spec = obj
+        for key in _POD_SPEC_PATHS[obj["kind"]]:
+            spec = (spec or {}).get(key) or {}
+        name = "%s/%s" % (obj["kind"], (obj.get("metadata") or {}).get("name", "?"))
+        for container in list(spec.get("initContainers") or []) + list(spec.get("containers") or []):
+            if container.get("image"):
+                found.append((name, str(container["image"])))
+    return found

@@ -2,7 +2,12 @@
 
 import pytest
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import mirrored, split_reference
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import (
+    mirrored,
+    pinned,
+    split_reference,
+    workload_images,
+)
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import problem
 
 MIRROR = "registry.example.com/mirror"
@@ -74,3 +79,59 @@ def test_a_mirrors_credentials_are_checked_without_saying_them(value, registry, 
     found = problem(value, "image_pull_secret", registry)
     assert found.startswith(expected) if expected else found == ""
     assert "s3cr3t" not in found
+
+
+@pytest.mark.parametrize(
+    "reference, expected",
+    [
+        ("clickhouse/clickhouse-server:25.8.30.16", True),
+        ("wandb/controller", False),  # a bare name is latest
+        ("wandb/controller:latest", False),
+        ("localhost:5000/app", False),  # the port is no tag
+        ("localhost:5000/app:1.0", True),
+        ("busybox@sha256:" + "c" * 64, True),
+    ],
+)
+def test_pinned_means_one_build(reference, expected):
+    assert pinned(reference) is expected
+
+
+def test_workload_images_reads_every_kind_that_runs_pods_and_nothing_else():
+    """Install and upgrade hooks run, helm test's do not."""
+
+    def pod(*images, init=()):
+        return {"containers": [{"name": i, "image": i} for i in images], "initContainers": [{"image": i} for i in init]}
+
+    objects = [
+        None,  # an empty document between two ---
+        {
+            "kind": "Deployment",
+            "metadata": {"name": "web"},
+            "spec": {"template": {"spec": pod("nginx:1.27", init=["busybox:1.36"])}},
+        },
+        {
+            "kind": "CronJob",
+            "metadata": {"name": "nightly"},
+            "spec": {"jobTemplate": {"spec": {"template": {"spec": pod("job:2")}}}},
+        },
+        {"kind": "Pod", "metadata": {"name": "test", "annotations": {"helm.sh/hook": "test"}}, "spec": pod("e2e:9")},
+        {
+            "kind": "Job",
+            "metadata": {"name": "pre", "annotations": {"helm.sh/hook": "pre-install,pre-upgrade"}},
+            "spec": {"template": {"spec": pod("migrate:3")}},
+        },
+        {"kind": "Pod", "metadata": {"name": "test-hook"}, "spec": pod("curl:8")},
+        {"kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"image": "not-a-workload:1"}},
+        {
+            "kind": "StatefulSet",
+            "metadata": {"name": "db"},
+            "spec": {"template": {"spec": {"containers": [{"name": "x"}]}}},
+        },
+    ]
+    assert workload_images(objects) == [
+        ("Deployment/web", "busybox:1.36"),
+        ("Deployment/web", "nginx:1.27"),
+        ("CronJob/nightly", "job:2"),
+        ("Job/pre", "migrate:3"),
+        ("Pod/test-hook", "curl:8"),
+    ]
