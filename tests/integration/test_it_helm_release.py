@@ -164,6 +164,13 @@ def test_secret_values_never_in_verbose_output(helm_major, testbed, namespace, w
     assert json.loads(stored.stdout)["settings"]["password"] == SECRET + "-rotated"
 
 
+def test_the_clickhouse_roles_bitnami_images_come_from_a_mirror(testbed, chart_repo, workdir):
+    """Bitnami's chart behind wandb_image_registry, with the clickhouse role's own image values (no chain runs Bitnami
+    behind a mirror): the real chart renders them, every image from the mirror (helm_images)."""
+    playbook = os.path.join(harness.ROOT, "tests", "integration", "playbooks", "clickhouse_bitnami_mirror.yml")
+    harness.run_playbook(playbook, extra_vars={"repo_url": chart_repo.url, "helm_bin": testbed.helm(3)}).require()
+
+
 def test_playbook_second_run_reports_no_change(testbed, chart_repo, namespace, workdir):
     """Idempotence at playbook level: a play of several releases, run twice."""
     playbook = os.path.join(workdir, "converge-%s.yml" % namespace)
