@@ -41,6 +41,17 @@ def _text(value):
     return value if isinstance(value, str) else None
 
 
+def _each(value, rule, what, non_empty=False):
+    """A list whose every item passes ``rule``: the first that does not is named with the rule's own words."""
+    if not isinstance(value, list) or (non_empty and not value):
+        return "must be " + what
+    for item in value:
+        found = rule(item)
+        if found:
+            return "holds %r, which %s" % (item, found)
+    return None
+
+
 def k8s_label(value):
     """Namespaces, Service and release-derived names: an RFC 1123 label."""
     text = _text(value)
@@ -54,12 +65,7 @@ def k8s_label(value):
 
 def k8s_namespaces(value):
     """A list of namespace names (RFC 1123 labels)."""
-    if not isinstance(value, list):
-        return "must be a list of namespace names"
-    for item in value:
-        if k8s_label(item):
-            return "holds %r, which %s" % (item, k8s_label(item))
-    return None
+    return _each(value, k8s_label, "a list of namespace names")
 
 
 def k8s_name(value):
@@ -137,12 +143,7 @@ def cidr(value):
 
 
 def cidrs(value):
-    if not isinstance(value, list):
-        return "must be a list of CIDR blocks"
-    for item in value:
-        if cidr(item):
-            return "holds %r, which %s" % (item, cidr(item))
-    return None
+    return _each(value, cidr, "a list of CIDR blocks")
 
 
 def url_host_only(value):
@@ -239,12 +240,7 @@ def instance_type(value):
 
 
 def instance_types(value):
-    if not isinstance(value, list) or not value:
-        return "must be a non-empty list of EC2 instance types"
-    for item in value:
-        if instance_type(item):
-            return "holds %r, which %s" % (item, instance_type(item))
-    return None
+    return _each(value, instance_type, "a non-empty list of EC2 instance types", non_empty=True)
 
 
 def subnet_id(value):

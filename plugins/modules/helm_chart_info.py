@@ -22,6 +22,8 @@ description:
   - Reads only; never reports a change.
 author:
   - selfmanaged.wandb contributors (@selfmanaged)
+extends_documentation_fragment:
+  - selfmanaged.wandb.helm_chart_source
 attributes:
   check_mode:
     support: full
@@ -29,20 +31,6 @@ attributes:
   diff_mode:
     support: none
     description: Nothing changes.
-options:
-  chart:
-    description: A chart name in O(repo_url), an C(oci://) reference (optionally with C(:version)), or a local directory or C(.tgz).
-    type: str
-    required: true
-  repo_url:
-    description: The chart repository's URL (http or https), for a chart name.
-    type: str
-  chart_version:
-    description: The version to check; empty checks that the chart has a stable version at all.
-    type: str
-  helm_binary:
-    description: Path to helm, for C(oci://) charts; default C(helm) on C(PATH).
-    type: path
 notes:
   - Only the C(oci://) check needs helm.
 """
@@ -93,18 +81,16 @@ source:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.release import ChartCheckRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.release import (
+    CHART_SOURCE_ARGSPEC,
+    ChartCheckRunner,
+)
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            chart=dict(type="str", required=True),
-            repo_url=dict(type="str"),
-            chart_version=dict(type="str"),
-            helm_binary=dict(type="path"),
-        ),
+        argument_spec=dict(CHART_SOURCE_ARGSPEC),
         supports_check_mode=True,
     )
     run_module(module, lambda m: ChartCheckRunner(m).run())

@@ -21,6 +21,8 @@ description:
   - Needs no Kubernetes cluster; reads only, never reports a change.
 author:
   - selfmanaged.wandb contributors (@selfmanaged)
+extends_documentation_fragment:
+  - selfmanaged.wandb.helm_chart_source
 attributes:
   check_mode:
     support: full
@@ -29,16 +31,6 @@ attributes:
     support: none
     description: Nothing changes.
 options:
-  chart:
-    description: A chart name in O(repo_url), an C(oci://) reference, or a local directory or C(.tgz).
-    type: str
-    required: true
-  repo_url:
-    description: The chart repository's URL (http or https), for a chart name.
-    type: str
-  chart_version:
-    description: The version to render; empty, the newest stable one.
-    type: str
   values:
     description: The values, as the release would be given them.
     type: dict
@@ -60,9 +52,6 @@ options:
     type: list
     elements: str
     default: []
-  helm_binary:
-    description: Path to helm; default C(helm) on C(PATH).
-    type: path
 """
 
 EXAMPLES = r"""
@@ -112,21 +101,19 @@ version:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.images import ChartImagesRunner
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.release import CHART_SOURCE_ARGSPEC
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.module_runner import run_module
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            chart=dict(type="str", required=True),
-            repo_url=dict(type="str"),
-            chart_version=dict(type="str"),
+            CHART_SOURCE_ARGSPEC,
             values=dict(type="dict", default={}),
             release_name=dict(type="str", default="release"),
             namespace=dict(type="str", default="default"),
             kube_version=dict(type="str"),
             api_versions=dict(type="list", elements="str", default=[]),
-            helm_binary=dict(type="path"),
         ),
         supports_check_mode=True,
     )

@@ -206,6 +206,17 @@ BAD_INPUT = {
         [],
         check("clickhouse", "clickhouse_network_policy_api_server_cidrs", ["10.0.0.0/33"], "cidrs"),
     ),
+    "network_policy_api_server_unknown": (
+        # an existing cluster, not named to the clickhouse stage: nothing to look the API server's ranges up in
+        {"clickhouse_eks_cluster_name": ""},
+        ["--skip-tags", "eks_cluster"],
+        (
+            CHECK_TASK % "clickhouse",
+            "clickhouse: clickhouse_network_policy_api_server_cidrs is empty and no EKS cluster is named "
+            "(clickhouse_eks_cluster_name) to look up the address ranges the API server's proxy connects from: give "
+            "them, or turn clickhouse_network_policy off",
+        ),
+    ),
     "typo_with_data_in_cluster": (
         # the stage's other checks are for AWS's services only: an unknown name is refused in either mode
         {"wandb_data_mode": "in_cluster", "wandb_data_no_such_setting": 1},

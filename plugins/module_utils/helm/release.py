@@ -576,6 +576,15 @@ class HelmReleaseRunner(KubeRunner):
         return dict(before=before, after=after, before_header=header, after_header=header)
 
 
+# Where a chart comes from, for the modules that read a chart without installing it (doc fragment helm_chart_source)
+CHART_SOURCE_ARGSPEC = dict(
+    chart=dict(type="str", required=True),
+    repo_url=dict(type="str"),
+    chart_version=dict(type="str"),
+    helm_binary=dict(type="path"),
+)
+
+
 class ChartCheckRunner(object):
     """The ``helm_chart_info`` module: can this chart be fetched? Reads only; starts helm only for OCI charts."""
 
