@@ -50,9 +50,13 @@ options:
     type: str
     required: true
   state:
-    description: Whether the resource should exist.
+    description:
+      - Whether the resource should exist.
+      - C(rendered) builds the resource's spec from the settings and returns it as RV(resource) without reaching any
+        cluster (no Secret is written, the license and passwords stay out of it as always); what
+        C(playbooks/images.yml) renders the operator-wandb chart with, as the W&B operator would.
     type: str
-    choices: [present, absent]
+    choices: [present, absent, rendered]
     default: present
   host:
     description: URL users reach W&B at, for example C(https://wandb.example.com) (C(global.host)).
@@ -360,7 +364,9 @@ action:
   choices: [none, create, update, delete]
   sample: create
 resource:
-  description: The resource as stored (or as it would be stored, in check mode), without managedFields.
+  description:
+    - The resource as stored (or as it would be stored, in check mode), without managedFields.
+    - With O(state=rendered), the resource the settings make (C(apiVersion), C(kind), C(metadata), C(spec)).
   returned: always
   type: dict
 secrets:
@@ -441,7 +447,7 @@ def argument_spec():
     spec = dict(
         name=dict(type="str", default="wandb"),
         namespace=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+        state=dict(type="str", default="present", choices=["present", "absent", "rendered"]),
         host=dict(type="str"),
         license=dict(type="str", no_log=True),
         license_secret=_secret_ref("license"),
@@ -515,7 +521,7 @@ def main():
         argument_spec(),
         WandbCrRunner,
         mutually_exclusive=[("license", "license_secret")] + [("spec", s) for s in SETTINGS],
-        required_if=[("state", "present", ["host", "spec"], True)],
+        required_if=[("state", "present", ["host", "spec"], True), ("state", "rendered", ["host", "spec"], True)],
     )
 
 

@@ -144,8 +144,10 @@ class WandbCrRunner(KubeRunner):
             ],
         )
         spec, secrets = None, []
-        if p["state"] == "present":
+        if p["state"] in ("present", "rendered"):
             spec, secrets = self._desired_spec()  # bad input fails here, before any API call
+        if p["state"] == "rendered":  # no cluster: the resource as the settings make it, the Secrets left out
+            return dict(changed=False, action="none", secrets=[], versions=[], resource=self._body(spec))
         path = namespaced_path(API_VERSION, PLURAL, p["namespace"], p["name"])
         if p["state"] == "absent":
             return self._absent(path)
@@ -202,16 +204,7 @@ class WandbCrRunner(KubeRunner):
             if action:
                 secret_actions.append({"name": plan.name, "action": action, "purpose": plan.purpose})
 
-        body = {
-            "apiVersion": API_VERSION,
-            "kind": KIND,
-            "metadata": {
-                "name": p["name"],
-                "namespace": p["namespace"],
-                "labels": {"app.kubernetes.io/managed-by": MANAGED_BY},
-            },
-            "spec": spec,
-        }
+        body = self._body(spec)
         # the operator's status, its finalizer and defaulted fields never count as a change
         cr_changed, stored = self.apply_if_changed(
             path,
@@ -251,6 +244,18 @@ class WandbCrRunner(KubeRunner):
                 raise
         result["resource"] = strip_for_output(stored)
         return result
+
+    def _body(self, spec):
+        return {
+            "apiVersion": API_VERSION,
+            "kind": KIND,
+            "metadata": {
+                "name": self.params["name"],
+                "namespace": self.params["namespace"],
+                "labels": {"app.kubernetes.io/managed-by": MANAGED_BY},
+            },
+            "spec": spec,
+        }
 
     @staticmethod
     def _dump(value):

@@ -279,3 +279,42 @@ def test_an_upgrade_waits_for_the_new_release_on_every_workload():
         WandbModuleError, match="Deployment/wandb-weave-trace runs wandb/weave-trace:0.84.1, not W&B 0.85.0"
     ):
         runner([("Completed", half, [])])._wait("/path", version="0.85.0")
+
+
+class Unreachable(object):
+    def __getattr__(self, name):
+        raise AssertionError("state=rendered reached the cluster (%s)" % name)
+
+
+def test_rendered_builds_the_resource_without_a_cluster_and_without_the_license():
+    module = FakeModule()
+    settings = dict.fromkeys(
+        ("license_secret", "bucket", "mysql", "redis", "service_account_annotations", "ingress", "clickhouse"), None
+    )
+    settings.update(
+        state="rendered",
+        host="https://wandb.example.com",
+        license="the-license-text",
+        version="0.85.0",
+        console_version=None,
+        image_registry="registry.example.com/mirror",
+        image_pull_secrets=None,
+        chart={"url": "https://charts.wandb.ai", "name": "operator-wandb", "version": "0.43.8"},
+        extra_values=None,
+        weave_trace=False,
+    )
+    module.params.update(settings)
+    run = WandbCrRunner(module)
+    run.kube = Unreachable()
+    result = run.run()
+    assert result["changed"] is False and result["secrets"] == []
+    resource = result["resource"]
+    assert (resource["kind"], resource["metadata"]["name"], resource["metadata"]["namespace"]) == (
+        "WeightsAndBiases",
+        "wandb",
+        "ns",
+    )
+    assert resource["spec"]["chart"]["version"] == "0.43.8"
+    assert resource["spec"]["values"]["app"]["image"]["tag"] == "0.85.0"
+    assert resource["spec"]["values"]["global"]["licenseSecret"] == {"name": "wandb-license", "key": "license"}
+    assert "the-license-text" not in repr(result)
