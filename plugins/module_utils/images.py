@@ -44,6 +44,13 @@ def mirrored(reference, registry):
     return "%s/%s%s" % (str(registry).strip().rstrip("/"), path, suffix)
 
 
+def qualified(reference):
+    """``reference`` with its registry spelled out, as a container runtime resolves it (docker.io/library/busybox:1.36
+    for busybox:1.36): what image copying tools read the same way a node pulls it."""
+    registry, path, suffix = split_reference(reference)
+    return "%s/%s%s" % (registry, path, suffix)
+
+
 def pinned(reference):
     """Whether ``reference`` names one build: a digest, or a tag other than ``latest`` (a bare name means latest)."""
     dummy, dummy_path, suffix = split_reference(reference)

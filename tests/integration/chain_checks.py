@@ -18,8 +18,12 @@ import sys
 import harness
 import network_policy
 import pytest
+import yaml
 
-from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import mirrored
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import mirrored, qualified
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import (
+    workload_images as rendered_workload_images,
+)
 
 LICENSE = "demo-license-not-a-real-one"  # inventories/local/group_vars/all/license.yml
 MIRROR_PASSWORD = "mirror-" + "t0ken-9f3b"  # built, so a grep of the sources does not find the whole string
@@ -48,6 +52,63 @@ def workload_images(workloads):
             found.append(("%s/%s" % (workload["kind"], workload["metadata"]["name"]), container["image"]))
     assert found, "no workloads: nothing was checked"
     return found
+
+
+def hook_images(chain):
+    """(hook, image) of the install and upgrade hooks of every Helm release in the cluster: what ran, though Helm
+    deletes a hook once it succeeded (its delete policy)."""
+    helm = [chain.bed.helm(4), "--kubeconfig", chain.bed.kubeconfig]
+    listed = subprocess.run(helm + ["list", "-A", "-o", "json"], check=True, stdout=subprocess.PIPE, text=True)
+    found = []
+    for release in json.loads(listed.stdout):
+        hooks = subprocess.run(
+            helm + ["get", "hooks", release["name"], "-n", release["namespace"]],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        found += rendered_workload_images(yaml.safe_load_all(hooks.stdout))
+    return found
+
+
+def check_images_playbook(chain, play_images, registry, tmp_path):
+    """playbooks/images.yml (``play_images(*args, env=...)``, with the chain's inventory and variables), with no cluster
+    or AWS within reach - the kubeconfig's API server and AWS's endpoint lead nowhere: it needs neither. The images it
+    lists are those the cluster's workloads run - the charts' releases and what the stand-in operators made of the real
+    charts and resources - nothing missing, nothing more; with a mirror (``registry``) each is copied there from where
+    it is published, under the name the chain pulls it by, in both forms (crane copy, skopeo sync). The mirror's
+    password appears nowhere in its output."""
+    with open(chain.bed.kubeconfig) as handle:
+        config = yaml.safe_load(handle)
+    for cluster in config["clusters"]:
+        cluster["cluster"]["server"] = "https://127.0.0.1:9"
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump(config))
+    lists = tmp_path / "lists"
+    env = {"WANDB_DEMO_KUBECONFIG": str(kubeconfig), "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    result = play_images("-e", "images_dir=%s" % lists, env=env).require()
+    assert MIRROR_PASSWORD not in result.output
+    # what ran: every workload's images, and the hooks' that Helm ran at install or upgrade and deleted since
+    ran = workload_images(chain.kube(WORKLOAD_KINDS, "-A")["items"]) + hook_images(chain)
+    running = set(qualified(i) for w, i in ran)
+    published = (lists / "images.txt").read_text().split()
+    copies = [line.split(" ") for line in (lists / "mirror.txt").read_text().splitlines()]
+    listed = set(pulled for dummy, pulled in copies) if registry else set(published)
+    assert (sorted(running - listed), sorted(listed - running)) == ([], []), "(ran, not listed), (listed, never ran)"
+    if registry:
+        assert sorted(source for source, dummy in copies) == published  # every image comes from the mirror
+        for source, pulled in copies:  # each under its own path (W&B's chart drops Docker Hub's library/)
+            assert pulled in (mirrored(source, registry), mirrored(source, registry).replace("/library/", "/")), (
+                source,
+                pulled,
+            )
+        # skopeo sync puts an image under the given repository by its last path component
+        syncs = [line.split(" ") for line in (lists / "skopeo-sync.txt").read_text().splitlines()]
+        assert [[s, d + "/" + s.rsplit("/", 1)[-1]] for s, d in syncs] == copies
+    else:
+        assert copies == []
+    assert [i for i in published if "/wandb/local:" in i] == ["docker.io/wandb/local:0.85.0"]
+    return result
 
 
 def secret_refs(workloads):
@@ -106,7 +167,7 @@ class ChainOnHelm(object):
     image_pull_secret = False
     upgrade_order = ()  # (task, task that must run after it) in the upgrade
 
-    def play(self, chain, playbook, *args):
+    def play(self, chain, playbook, *args, **kwargs):
         mode = ["-e", "clickhouse_method=%s" % self.clickhouse_method]
         mode += [] if self.data_on_aws else ["-e", "wandb_data_mode=in_cluster"]
         mode += ["-e", json.dumps({"wandb_weave_airgapped": True})] if self.airgapped else []
@@ -129,7 +190,7 @@ class ChainOnHelm(object):
             mode += ["-e", json.dumps({"wandb_image_pull_secret": credentials})]
         if getattr(chain, "inventory_vars", None):  # what the user added to the inventory on the way (a restore)
             mode += ["-e", json.dumps(chain.inventory_vars)]
-        return chain.play(playbook, *(mode + list(args)))
+        return chain.play(playbook, *(mode + list(args)), **kwargs)
 
     def pulled(self, image):
         """``image`` as this chain pulls it: from the mirror when it has one."""
@@ -776,6 +837,13 @@ class ChainOnHelm(object):
         else:
             assert [(w, i) for w, i in images if i.startswith("registry.example.com")] == []
             assert ("Deployment/wandb-app-bc", "wandb/local:0.85.0") in images
+
+    def test_images_playbook_lists_exactly_what_runs(self, chain, tmp_path):
+        """playbooks/images.yml with the chain's inventory and variables lists exactly what the cluster runs
+        (check_images_playbook)."""
+        check_images_playbook(
+            chain, lambda *args, **kw: self.play(chain, "images.yml", *args, **kw), self.image_registry, tmp_path
+        )
 
     def test_restore_drill_brings_back_weave_and_mysql(self, chain):
         """The drill a platform team runs, on the converged chain: backup.yml makes a set (a re-run changes nothing);

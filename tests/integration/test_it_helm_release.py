@@ -171,6 +171,42 @@ def test_the_clickhouse_roles_bitnami_images_come_from_a_mirror(testbed, chart_r
     harness.run_playbook(playbook, extra_vars={"repo_url": chart_repo.url, "helm_bin": testbed.helm(3)}).require()
 
 
+def test_images_playbook_refuses_a_floating_image_and_says_what_the_channel_chooses(testbed, chart_repo, workdir):
+    """playbooks/images.yml (no cluster, no AWS: the endpoint leads nowhere) refuses an image tagged latest - here one
+    a chart value sets - naming it and its workload, and writes no list; with wandb_weave_version: channel, W&B's chart
+    and images are the release channel's to choose at run time: only the operator's are listed, and it says so."""
+    env = harness.ansible_env(
+        {
+            "WANDB_DEMO_KUBECONFIG": testbed.kubeconfig,
+            "WANDB_DEMO_CHART_REPO": chart_repo.url,
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            "WANDB_DEMO_ROUTE53_ZONE_ID": "Z0000000000000",
+            "PATH": os.path.dirname(testbed.helm(3)) + os.pathsep + os.environ.get("PATH", ""),
+        }
+    )
+    playbook = os.path.join(harness.ROOT, "playbooks", "images.yml")
+    lists = os.path.join(workdir, "image-lists")
+    floating = {"ebs_csi_chart_values": {"sidecars": {"attacher": {"image": {"tag": "latest"}}}}, "images_dir": lists}
+    refused = harness.ansible_playbook(
+        playbook, "--tags", "ebs_csi", "-e", json.dumps(floating), inventory=harness.INVENTORY, env=env
+    )
+    assert refused.rc != 0 and refused.recap.get("failed") == 1, refused.output[-3000:]
+    assert (
+        '"msg": "images: not pinned - public.ecr.aws/csi-components/csi-attacher:latest in '
+        "Deployment/ebs-csi-controller: pin each (its role's image variables, or the chart's values)\""
+        in refused.output
+    )
+    assert not os.path.exists(lists)
+
+    channel = {"wandb_weave_version": "channel", "images_dir": lists}
+    listed = harness.ansible_playbook(
+        playbook, "--tags", "wandb_weave", "-e", json.dumps(channel), inventory=harness.INVENTORY, env=env
+    ).require()
+    with open(os.path.join(lists, "images.txt")) as handle:
+        assert handle.read().split() == ["docker.io/wandb/controller:1.22.0"]
+    assert "W&B's chart and its images are chosen by W&B's release channel when the operator runs" in listed.output
+
+
 def test_playbook_second_run_reports_no_change(testbed, chart_repo, namespace, workdir):
     """Idempotence at playbook level: a play of several releases, run twice."""
     playbook = os.path.join(workdir, "converge-%s.yml" % namespace)

@@ -10,7 +10,7 @@ import re
 import harness
 import pytest
 import yaml
-from chain_checks import MIRROR_PASSWORD, WORKLOAD_KINDS, workload_images
+from chain_checks import MIRROR_PASSWORD, WORKLOAD_KINDS, check_images_playbook, workload_images
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import problem
 
@@ -602,7 +602,7 @@ spec: {}
 """
 
 
-def test_chart_mode_and_the_ebs_csi_addon(chain):
+def test_chart_mode_and_the_ebs_csi_addon(chain, tmp_path):
     """The real wandb/wandb chart 0.3.9: the license in a Secret the role makes (not in the release). With
     wandb_data's in_cluster mode: a LoadBalancer, MySQL's volume on ebs-sc; then moved onto wandb_data's AWS services:
     RDS MySQL (password copied inside the cluster), Redis over TLS, the bucket and key, the files role, the ALB
@@ -682,6 +682,15 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
         assert LICENSE not in harness.decode_helm_record(record["data"]["release"])
     # (a re-run changes nothing: checked below on AWS's services, and for in_cluster by the Helm 4 chain)
     assert chain.aws["rds"].describe_db_clusters()["DBClusters"] == []  # in_cluster: nothing on AWS
+    # images.yml refuses this one: the chart's in-cluster MySQL runs an init container the chart hardcodes as `busybox`
+    # (no tag, no value to set it: no mirror, no pin); below, on wandb_data's MySQL, the list is complete
+    images_dir = str(tmp_path / "refused")
+    refused = chain.play("images.yml", *(mode + ["-e", "images_dir=" + images_dir]))
+    assert refused.rc != 0 and not os.path.exists(images_dir)
+    assert (
+        "images: not pinned - busybox in StatefulSet/wandb-mysql: pin each (its role's image variables, or the "
+        "chart's values)" in refused.output
+    )
 
     # the RDS MySQL path here (the chain's is Aurora): one instance, W&B's parameter group, the password generated
     # and the EBS CSI add-on switched from Pod Identity to IRSA: the add-on gets its role, the association goes (it
@@ -734,6 +743,11 @@ def test_chart_mode_and_the_ebs_csi_addon(chain):
     assert base64.b64decode(secret["BUCKET"]).decode() == "s3://wandb-demo-wandb-files-123456789012"
     assert env["REDIS"].startswith("redis://master.wandb-demo-wandb-redis.") and "tls=true" in env["REDIS"]
     assert env["AWS_S3_KMS_ID"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
+    # images.yml lists what chart mode runs: the ALB controller and W&B from the mirror (the add-on's from EKS's own)
+    listed = check_images_playbook(
+        chain, lambda *a, **kw: chain.play("images.yml", *(on_aws + older_alb + list(a)), **kw), MIRROR, tmp_path
+    )
+    assert re.search(r'"msg": \[\s*"aws-ebs-csi-driver",\s*"eks-pod-identity-agent"\s*\]', listed.output)
     # every image from the mirror: the ALB controller's and W&B's (MySQL's went with the move)
     images = workload_images(chain.kube(WORKLOAD_KINDS, "-A")["items"])
     assert ("Deployment/aws-load-balancer-controller", MIRROR + "/eks/aws-load-balancer-controller:v3.4.0") in images

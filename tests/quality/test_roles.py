@@ -21,9 +21,9 @@ def load(role, *path):
 @pytest.mark.parametrize("role", ROLES)
 def test_role_variables_are_specified_prefixed_and_documented(role):
     specs = load(role, "meta", "argument_specs.yml")["argument_specs"]
-    # every entry point a playbook uses (validate: site.yml's preflight; backup and restore: clickhouse's, for
-    # playbooks/backup.yml and restore.yml) checks the same variables as main
-    assert {"main", "validate"} <= set(specs) <= {"main", "validate", "backup", "restore"}
+    # every entry point a playbook uses (validate: site.yml's preflight; images: images.yml's; backup and restore:
+    # clickhouse's, for playbooks/backup.yml and restore.yml) checks the same variables as main
+    assert {"main", "validate", "images"} <= set(specs) <= {"main", "validate", "images", "backup", "restore"}
     assert all(spec == specs["main"] for spec in specs.values())
     options = specs["main"]["options"]
     defaults = load(role, "defaults", "main.yml")

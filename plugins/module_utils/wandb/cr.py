@@ -22,9 +22,11 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.objects impo
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import KubeRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec import (
+    LICENSE_KEY,
     build_spec,
     check_no_downgrade,
     check_no_plain_secrets,
+    secret_names,
     validate_name,
     versions_moving,
     wandb_built,
@@ -161,6 +163,9 @@ class WandbCrRunner(KubeRunner):
         if p["spec"] is not None:
             check_no_plain_secrets(p["spec"])
             return p["spec"], []
+        if p["state"] == "rendered" and not (p["license"] or p["license_secret"]):
+            # the spec names the license's Secret, never the license: the same without it
+            p = dict(p, license_secret={"name": secret_names(p["name"])["license"], "key": LICENSE_KEY})
         settings = dict(
             (key, p[key])
             for key in (

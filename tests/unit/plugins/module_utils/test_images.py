@@ -5,6 +5,7 @@ import pytest
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import (
     mirrored,
     pinned,
+    qualified,
     split_reference,
     workload_images,
 )
@@ -135,3 +136,19 @@ def test_workload_images_reads_every_kind_that_runs_pods_and_nothing_else():
         ("Job/pre", "migrate:3"),
         ("Pod/test-hook", "curl:8"),
     ]
+
+
+@pytest.mark.parametrize(
+    "reference,expected",
+    [
+        ("busybox:1.36", "docker.io/library/busybox:1.36"),
+        ("clickhouse/clickhouse-server:25.8.30.16", "docker.io/clickhouse/clickhouse-server:25.8.30.16"),
+        (
+            "public.ecr.aws/eks/aws-load-balancer-controller:v3.5.0",
+            "public.ecr.aws/eks/aws-load-balancer-controller:v3.5.0",
+        ),
+        ("localhost:5000/a/b@sha256:" + "0" * 64, "localhost:5000/a/b@sha256:" + "0" * 64),
+    ],
+)
+def test_qualified_spells_out_the_registry(reference, expected):
+    assert qualified(reference) == expected
