@@ -86,7 +86,7 @@ def check_images_playbook(chain, play_images, registry, tmp_path):
     kubeconfig.write_text(yaml.safe_dump(config))
     lists = tmp_path / "lists"
     env = {"WANDB_DEMO_KUBECONFIG": str(kubeconfig), "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
-    result = play_images("-e", "images_dir=%s" % lists, env=env).require()
+    result = play_images("-e", "wandb_images_dir=%s" % lists, env=env).require()
     assert MIRROR_PASSWORD not in result.output
     # what ran: every workload's images, and the hooks' that Helm ran at install or upgrade and deleted since
     ran = workload_images(chain.kube(WORKLOAD_KINDS, "-A")["items"]) + hook_images(chain)

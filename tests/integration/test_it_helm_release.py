@@ -186,7 +186,10 @@ def test_images_playbook_refuses_a_floating_image_and_says_what_the_channel_choo
     )
     playbook = os.path.join(harness.ROOT, "playbooks", "images.yml")
     lists = os.path.join(workdir, "image-lists")
-    floating = {"ebs_csi_chart_values": {"sidecars": {"attacher": {"image": {"tag": "latest"}}}}, "images_dir": lists}
+    floating = {
+        "ebs_csi_chart_values": {"sidecars": {"attacher": {"image": {"tag": "latest"}}}},
+        "wandb_images_dir": lists,
+    }
     refused = harness.ansible_playbook(
         playbook, "--tags", "ebs_csi", "-e", json.dumps(floating), inventory=harness.INVENTORY, env=env
     )
@@ -198,7 +201,7 @@ def test_images_playbook_refuses_a_floating_image_and_says_what_the_channel_choo
     )
     assert not os.path.exists(lists)
 
-    channel = {"wandb_weave_version": "channel", "images_dir": lists}
+    channel = {"wandb_weave_version": "channel", "wandb_images_dir": lists}
     listed = harness.ansible_playbook(
         playbook, "--tags", "wandb_weave", "-e", json.dumps(channel), inventory=harness.INVENTORY, env=env
     ).require()

@@ -684,9 +684,9 @@ def test_chart_mode_and_the_ebs_csi_addon(chain, tmp_path):
     assert chain.aws["rds"].describe_db_clusters()["DBClusters"] == []  # in_cluster: nothing on AWS
     # images.yml refuses this one: the chart's in-cluster MySQL runs an init container the chart hardcodes as `busybox`
     # (no tag, no value to set it: no mirror, no pin); below, on wandb_data's MySQL, the list is complete
-    images_dir = str(tmp_path / "refused")
-    refused = chain.play("images.yml", *(mode + ["-e", "images_dir=" + images_dir]))
-    assert refused.rc != 0 and not os.path.exists(images_dir)
+    wandb_images_dir = str(tmp_path / "refused")
+    refused = chain.play("images.yml", *(mode + ["-e", "wandb_images_dir=" + wandb_images_dir]))
+    assert refused.rc != 0 and not os.path.exists(wandb_images_dir)
     assert (
         "images: not pinned - busybox in StatefulSet/wandb-mysql: pin each (its role's image variables, or the "
         "chart's values)" in refused.output

@@ -318,3 +318,27 @@ def test_rendered_builds_the_resource_without_a_cluster_and_without_the_license(
     assert resource["spec"]["values"]["app"]["image"]["tag"] == "0.85.0"
     assert resource["spec"]["values"]["global"]["licenseSecret"] == {"name": "wandb-license", "key": "license"}
     assert "the-license-text" not in repr(result)
+
+
+def test_rendered_without_the_license_names_the_same_secret():
+    """images.yml renders without the license: the spec names the license's Secret as when it is given."""
+    module = FakeModule()
+    module.params.update(
+        dict.fromkeys(
+            ("license", "license_secret", "bucket", "mysql", "redis", "service_account_annotations", "ingress"), None
+        ),
+        state="rendered",
+        host="https://wandb.example.com",
+        clickhouse=None,
+        weave_trace=False,
+        version="0.85.0",
+        console_version=None,
+        image_registry=None,
+        image_pull_secrets=None,
+        chart=None,
+        extra_values=None,
+    )
+    run = WandbCrRunner(module)
+    run.kube = Unreachable()
+    spec = run.run()["resource"]["spec"]
+    assert spec["values"]["global"]["licenseSecret"] == {"name": "wandb-license", "key": "license"}
