@@ -68,6 +68,13 @@ def test_eks_cluster_role_plans_its_vpc_and_creates_nothing(moto):
     assert _leftovers(clients, name) == {}, "check mode created something"
 
 
+def test_eks_cluster_oidc_provider_defaults_to_what_the_stages_need():
+    """eks_cluster_oidc_provider's computed default: true unless every stage is on EKS Pod Identity (the role with it
+    false makes none: test_eks_cluster_role_upgrades_in_steps_with_a_plan)."""
+    playbook = os.path.join(harness.ROOT, "tests", "integration", "playbooks", "eks_cluster_oidc_default.yml")
+    assert harness.run_playbook(playbook).require().recap["ok"] == 4
+
+
 def test_eks_vpc_builds_keeps_repairs_and_removes_the_network(moto, tmp_path):
     """The eks_cluster role's network in one module call: plan, build, no-op, a tag put back, a NAT gateway per zone,
     removal (checked through amazon.aws's info modules, not the module under test)."""

@@ -217,6 +217,17 @@ BAD_INPUT = {
             "them, or turn clickhouse_network_policy off",
         ),
     ),
+    "network_policy_cluster_not_found": (
+        # an existing cluster named to the clickhouse stage that is not there: found out before anything is made
+        {"clickhouse_eks_cluster_name": "no-such-cluster", "wandb_data_mode": "in_cluster"},
+        ["--skip-tags", "eks_cluster"],
+        (
+            "selfmanaged.wandb.clickhouse : The cluster is there (the failure names the variable)",
+            "clickhouse: clickhouse_network_policy_api_server_cidrs is empty and EKS cluster no-such-cluster "
+            "(clickhouse_eks_cluster_name) was not found in us-east-1 to look up its subnets: give the address ranges "
+            "the API server's proxy connects from, or turn clickhouse_network_policy off",
+        ),
+    ),
     "typo_with_data_in_cluster": (
         # the stage's other checks are for AWS's services only: an unknown name is refused in either mode
         {"wandb_data_mode": "in_cluster", "wandb_data_no_such_setting": 1},
