@@ -11,6 +11,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.cr import 
     status_is_current,
 )
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.wandb.spec import wandb_built
+from ansible_collections.selfmanaged.wandb.plugins.modules.wandb_cr import SETTINGS
 
 APPLIED = "2026-11-30T10:00:05Z"  # when the module applied the spec (server time)
 
@@ -286,27 +287,24 @@ class Unreachable(object):
         raise AssertionError("state=rendered reached the cluster (%s)" % name)
 
 
-def test_rendered_builds_the_resource_without_a_cluster_and_without_the_license():
+def rendered(**settings):
+    """wandb_cr's result for state=rendered with ``settings`` over empty ones; the cluster must not be reached."""
     module = FakeModule()
-    settings = dict.fromkeys(
-        ("license_secret", "bucket", "mysql", "redis", "service_account_annotations", "ingress", "clickhouse"), None
-    )
-    settings.update(
-        state="rendered",
-        host="https://wandb.example.com",
-        license="the-license-text",
-        version="0.85.0",
-        console_version=None,
-        image_registry="registry.example.com/mirror",
-        image_pull_secrets=None,
-        chart={"url": "https://charts.wandb.ai", "name": "operator-wandb", "version": "0.43.8"},
-        extra_values=None,
-        weave_trace=False,
-    )
+    module.params.update(dict.fromkeys(SETTINGS, None), state="rendered", weave_trace=False)
     module.params.update(settings)
     run = WandbCrRunner(module)
     run.kube = Unreachable()
-    result = run.run()
+    return run.run()
+
+
+def test_rendered_builds_the_resource_without_a_cluster_and_without_the_license():
+    result = rendered(
+        host="https://wandb.example.com",
+        license="the-license-text",
+        version="0.85.0",
+        image_registry="registry.example.com/mirror",
+        chart={"url": "https://charts.wandb.ai", "name": "operator-wandb", "version": "0.43.8"},
+    )
     assert result["changed"] is False and result["secrets"] == []
     resource = result["resource"]
     assert (resource["kind"], resource["metadata"]["name"], resource["metadata"]["namespace"]) == (
@@ -322,23 +320,5 @@ def test_rendered_builds_the_resource_without_a_cluster_and_without_the_license(
 
 def test_rendered_without_the_license_names_the_same_secret():
     """images.yml renders without the license: the spec names the license's Secret as when it is given."""
-    module = FakeModule()
-    module.params.update(
-        dict.fromkeys(
-            ("license", "license_secret", "bucket", "mysql", "redis", "service_account_annotations", "ingress"), None
-        ),
-        state="rendered",
-        host="https://wandb.example.com",
-        clickhouse=None,
-        weave_trace=False,
-        version="0.85.0",
-        console_version=None,
-        image_registry=None,
-        image_pull_secrets=None,
-        chart=None,
-        extra_values=None,
-    )
-    run = WandbCrRunner(module)
-    run.kube = Unreachable()
-    spec = run.run()["resource"]["spec"]
+    spec = rendered(host="https://wandb.example.com", version="0.85.0")["resource"]["spec"]
     assert spec["values"]["global"]["licenseSecret"] == {"name": "wandb-license", "key": "license"}
