@@ -103,7 +103,7 @@ def ansible_env(extra=None):
     for name in ("KUBECONFIG", "K8S_AUTH_KUBECONFIG", "HELM_DRIVER"):
         env.pop(name, None)
     env.update(extra or {})
-    return localenv.bytecode_cache_env(env)
+    return localenv.ansible_process_env(env)
 
 
 def playbook_command(playbook, *args, inventory="localhost,"):

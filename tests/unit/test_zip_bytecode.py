@@ -55,7 +55,7 @@ def test_zipped_code_is_compiled_once_and_named_after_its_zip(tmp_path):
 
 
 def test_the_virtualenv_bytecode_is_kept_even_where_writing_it_is_turned_off(tmp_path):
-    """localenv.bytecode_cache_env (what the tests hand Ansible) and common.sh's use_bytecode_cache (scripts/test and
+    """localenv.ansible_process_env (what the tests hand Ansible) and common.sh's use_bytecode_cache (scripts/test and
     scripts/demo) undo PYTHONDONTWRITEBYTECODE and keep the .pyc files in one cache: an import writes its bytecode."""
     sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
     import localenv  # pylint: disable=import-outside-toplevel
@@ -63,10 +63,10 @@ def test_the_virtualenv_bytecode_is_kept_even_where_writing_it_is_turned_off(tmp
     (tmp_path / "some_mod.py").write_text("VALUE = 1\n")
     importing = [sys.executable, "-c", "import some_mod"]
     given = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=str(tmp_path))
-    assert localenv.bytecode_cache_env(dict(given, PYTHONPYCACHEPREFIX=""))["PYTHONPYCACHEPREFIX"] == os.path.join(
+    assert localenv.ansible_process_env(dict(given, PYTHONPYCACHEPREFIX=""))["PYTHONPYCACHEPREFIX"] == os.path.join(
         ROOT, ".cache", "pycache"
     )
-    env = localenv.bytecode_cache_env(dict(given, PYTHONPYCACHEPREFIX=str(tmp_path / "py")))
+    env = localenv.ansible_process_env(dict(given, PYTHONPYCACHEPREFIX=str(tmp_path / "py")))
     subprocess.run(importing, env=env, check=True)
     assert list((tmp_path / "py").rglob("some_mod.*.pyc"))
 
@@ -76,3 +76,21 @@ def test_the_virtualenv_bytecode_is_kept_even_where_writing_it_is_turned_off(tmp
     )
     subprocess.run(["bash", "-c", shell, "bash"] + importing, env=given, check=True)
     assert list((tmp_path / ".cache" / "pycache").rglob("some_mod.*.pyc"))
+
+
+def test_modules_read_their_code_buffered_where_the_machine_sets_pythonunbuffered():
+    """localenv.ansible_process_env drops PYTHONUNBUFFERED (set on these machines): a module's Python reads its code
+    from stdin, one byte per system call when unbuffered."""
+    sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+    import localenv  # pylint: disable=import-outside-toplevel
+
+    env = localenv.ansible_process_env(dict(os.environ, PYTHONUNBUFFERED="1"))
+    flags = subprocess.run(
+        [sys.executable, "-"],
+        input="import sys; print(type(sys.stdout.buffer).__name__)",
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE,
+    )
+    assert flags.stdout.strip() == "BufferedWriter"  # FileIO when unbuffered

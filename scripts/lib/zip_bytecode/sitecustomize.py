@@ -3,7 +3,7 @@
 Ansible sends each module to its interpreter as a zip of Python sources (AnsiballZ), and zipimport compiles every
 source it imports on every import, never caching the bytecode as it does for files on disk: about 0.2 s of the
 0.3 s that even ansible.builtin.ping costs, paid by each of the thousands of module calls the tests make. With
-SELFMANAGED_WANDB_ZIP_BYTECODE set to a directory (scripts/lib/localenv.py's bytecode_cache_env), the compiled code
+SELFMANAGED_WANDB_ZIP_BYTECODE set to a directory (scripts/lib/localenv.py's ansible_process_env), the compiled code
 is kept there under the hash of its source and the path inside the zip, as Python keeps .pyc files, and read back
 the next time the same source is imported. The modules run unchanged; only their compilation is shared.
 """
