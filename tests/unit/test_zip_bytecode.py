@@ -1,6 +1,8 @@
 """scripts/lib/zip_bytecode: code imported from a zip is compiled once and read back, in another zip too, with
-tracebacks naming the zip it was imported from; a damaged cache entry is compiled again."""
+tracebacks naming the zip it was imported from; a damaged cache entry is compiled again; what a module's sources
+import is searched once per source."""
 
+import json
 import os
 import subprocess
 import sys
@@ -94,3 +96,39 @@ def test_modules_read_their_code_buffered_where_the_machine_sets_pythonunbuffere
         stdout=subprocess.PIPE,
     )
     assert flags.stdout.strip() == "BufferedWriter"  # FileIO when unbuffered
+
+
+FINDER = """
+import ast, json, sys
+from ansible.executor import module_common
+source = open(sys.argv[1], "rb").read()
+finder = module_common.ModuleDepFinder("ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.service", source)
+print(json.dumps({
+    "kept": type(finder).__name__ != "ModuleDepFinder",
+    "submodules": sorted(map(list, finder.submodules)),
+    "optional": sorted(map(list, finder.optional_imports)),
+    "tree": isinstance(finder.tree, ast.Module),
+}))
+"""
+
+
+def test_what_a_module_imports_is_found_once_and_read_back(tmp_path):
+    """ansible-playbook's search of a module's imports (ModuleDepFinder, for its AnsiballZ payload) is kept under the
+    hash of the source and read back the same; a changed source is searched again."""
+    source = tmp_path / "service.py"
+    source.write_text(open(os.path.join(ROOT, "plugins", "module_utils", "aws", "service.py")).read())
+    env = dict(os.environ, PYTHONPATH=SITE, SELFMANAGED_WANDB_ZIP_BYTECODE=str(tmp_path / "cache"))
+
+    def find():
+        proc = subprocess.run(
+            [sys.executable, "-c", FINDER, str(source)], env=env, check=True, stdout=subprocess.PIPE, text=True
+        )
+        return json.loads(proc.stdout)
+
+    first, second = find(), find()
+    assert not first["kept"] and second["kept"]
+    assert ["ansible", "module_utils", "basic", "AnsibleModule"] in first["submodules"]
+    assert dict(first, kept=True) == second and second["tree"]
+    source.write_text(source.read_text() + "\nimport ansible.module_utils.six\n")
+    third = find()
+    assert not third["kept"] and ["ansible", "module_utils", "six"] in third["submodules"]
