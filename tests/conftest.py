@@ -18,6 +18,21 @@ if not os.path.islink(_LINK):
         pass
 if COLLECTIONS_DIR not in sys.path:
     sys.path.insert(0, COLLECTIONS_DIR)
+if os.path.join(ROOT, "scripts", "lib") not in sys.path:
+    sys.path.insert(0, os.path.join(ROOT, "scripts", "lib"))
+import localenv  # noqa: E402  (found through the line above)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_python(tmp_path_factory):
+    """One warm Python per worker (scripts/lib/zip_bytecode/warm_python.py), which the module processes of every
+    ansible run the tests make start from: their environments come from os.environ."""
+    server = localenv.WarmPython(str(tmp_path_factory.mktemp("warm-python"))).start()
+    os.environ.update(server.env)
+    yield server
+    os.environ.pop(server.VARIABLE, None)
+    server.stop()
+
 
 # pytest-xdist's --dist loadscope hands a module (or a class) to one worker as a unit: tests in a module share
 # their services and may build on each other. The units below go out first, longest first, so that neither

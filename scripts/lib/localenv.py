@@ -228,6 +228,45 @@ def stop_process(proc):
             proc.wait(10)
 
 
+class WarmPython(object):
+    """zip_bytecode/warm_python.py's server: the module processes of every ansible run whose environment names it
+    (``env``, through ansible_process_env) start from its warm interpreter. Its socket is abstract (nothing on disk);
+    ``stop`` stops it by PID."""
+
+    VARIABLE = "SELFMANAGED_WANDB_WARM_PYTHON"
+
+    def __init__(self, log_dir):
+        self.log_path = os.path.join(log_dir, "warm-python.log")
+        self.name = "selfmanaged-wandb-warm-python-%d-%s" % (os.getpid(), base64.b32encode(os.urandom(5)).decode())
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ)
+        env.pop(self.VARIABLE, None)
+        command = [sys.executable, "-c", "import warm_python; warm_python.serve(%r)" % self.name]
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen(
+                command, env=ansible_process_env(env), stdin=subprocess.DEVNULL, stdout=log, stderr=log
+            )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with open(self.log_path) as handle:
+                if handle.read().startswith("ready"):
+                    return self
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("the warm Python did not start: see %s" % self.log_path)
+
+    @property
+    def env(self):
+        return {self.VARIABLE: self.name}
+
+    def stop(self):
+        stop_process(self.proc)
+
+
 class MotoServer(object):
     """moto in server mode on 127.0.0.1, with AWS managed policies loaded and the EKS add-on API that moto
     lacks added by tests/fixtures/moto_server_eks_addons.py."""
@@ -468,11 +507,14 @@ class DemoServices(object):
         self.repo = None
         self.operator = None
         self.altinity = None
+        self.warm_python = None
         self.clickhouse = None
         self.env = None
 
     def start(self):
         try:
+            if WarmPython.VARIABLE not in os.environ:  # the tests start one per worker, for every run they make
+                self.warm_python = WarmPython(self.workdir).start()
             self.bed.up()
             self.moto.start()
             if self.premade_network:
@@ -495,6 +537,8 @@ class DemoServices(object):
         self.env = demo_env(
             self.workdir, self.bed, self.moto, self.repo, self.helm_version, self.subnet_ids, self.zone_id
         )
+        if self.warm_python:
+            self.env.update(self.warm_python.env)
         return self
 
     @property
@@ -512,3 +556,5 @@ class DemoServices(object):
             self.repo.stop()
         self.moto.stop()
         self.bed.down()
+        if self.warm_python:
+            self.warm_python.stop()

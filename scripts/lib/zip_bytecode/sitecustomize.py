@@ -16,6 +16,12 @@ import os
 import sys
 import zipimport
 
+# A module's Python (started with no arguments, reading its code from stdin) has a warm one run it (warm_python.py)
+if os.environ.get("SELFMANAGED_WANDB_WARM_PYTHON") and len(sys.orig_argv) == 1:
+    from warm_python import hand_over
+
+    hand_over(os.environ["SELFMANAGED_WANDB_WARM_PYTHON"])
+
 _CACHE = os.environ.get("SELFMANAGED_WANDB_ZIP_BYTECODE")
 
 
