@@ -9,18 +9,20 @@ is kept there under the hash of its source and the path inside the zip, as Pytho
 the next time the same source is imported. The modules run unchanged; only their compilation is shared.
 """
 
-import _imp
-import hashlib
-import marshal
 import os
 import sys
-import zipimport
 
-# A module's Python (started with no arguments, reading its code from stdin) has a warm one run it (warm_python.py)
+# A module's Python (started with no arguments, reading its code from stdin) has a warm one run it (warm_python.py),
+# before it imports anything else
 if os.environ.get("SELFMANAGED_WANDB_WARM_PYTHON") and len(sys.orig_argv) == 1:
     from warm_python import hand_over
 
     hand_over(os.environ["SELFMANAGED_WANDB_WARM_PYTHON"])
+
+import _imp  # noqa: E402
+import hashlib  # noqa: E402
+import marshal  # noqa: E402
+import zipimport  # noqa: E402
 
 _CACHE = os.environ.get("SELFMANAGED_WANDB_ZIP_BYTECODE")
 

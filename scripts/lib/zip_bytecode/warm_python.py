@@ -1,21 +1,23 @@
 """Module processes of the local runs (tests and demo) started from a warm interpreter.
 
-A module process of ansible-playbook is a new Python that reads its AnsiballZ code from stdin (pipelining) and first
-imports ansible.module_utils.basic (0.15 s here) and, for the AWS modules, boto3 (0.2 s more): most of what each of
-the thousands of module calls of the tests costs, the same imports every time. ``serve`` imports them once and then
-waits on a Unix socket; a module's Python (sitecustomize.py calls ``hand_over`` when SELFMANAGED_WANDB_WARM_PYTHON
-names the socket and Python was started with no arguments, as Ansible starts it) passes its stdin, stdout and stderr,
-environment, working directory and umask to the server and waits. The server forks a process that takes them over
-and runs the code it reads from that stdin as ``__main__``, as Python would; its exit status (or the signal that
-ended it) becomes the waiting process's own. The payload, the module and its module_utils run unchanged, from the
-zip Ansible sent; what is shared is what Python had imported from the virtualenv, the same files it would import
-again. Without a server (none started, or stopped) the module's Python runs its code itself.
+A module process of ansible-playbook is a new Python that reads its AnsiballZ code from stdin (pipelining), then
+imports ansible.module_utils.basic (0.15 s here) and, for the AWS modules, boto3 (0.2 s more) and reads botocore's
+models of the services it calls (0.1-0.3 s each): most of what each of the thousands of module calls of the tests
+costs, the same work every time. ``serve`` does that work once and then waits on a Unix socket. A module's Python
+(sitecustomize.py calls ``hand_over`` when SELFMANAGED_WANDB_WARM_PYTHON names the socket and Python was started
+with no arguments, as Ansible starts it) passes its stdin, stdout and stderr, environment, working directory and
+umask to the server and waits; the server forks a process that takes them over and runs the code it reads from that
+stdin as ``__main__``, as Python would, and the exit status (or the signal) it ends with becomes the waiting
+process's own. The payload, the module and its module_utils run unchanged, from the zip Ansible sent; what is shared
+is what Python had imported from the virtualenv and the models botocore had read from it, the same files it would
+read again. Without a server (none started, or stopped) the module's Python runs its code itself.
 """
 
+# only what the waiting process needs, as it starts for every module: _socket rather than socket and signal, whose
+# enums cost more to make than the rest of its start
+import _socket
 import marshal
 import os
-import signal
-import socket
 import sys
 
 # what a module process imports from the virtualenv before its own code; the AWS client makes botocore import the
@@ -37,6 +39,8 @@ PRELOAD = (
     "zipfile",
     "boto3",
 )
+# the services plugins/module_utils/aws calls
+AWS_SERVICES = ("acm", "ec2", "eks", "elasticache", "iam", "kms", "rds", "route53", "s3", "secretsmanager", "sts")
 _MAX_REQUEST = 1 << 20
 
 
@@ -48,16 +52,20 @@ def _address(name):
 def hand_over(name):
     """In a module's Python: has the server run this process's code; returns only if there is no server."""
     try:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
         sock.connect(_address(name))
     except OSError:
         return
     umask = os.umask(0o22)
     os.umask(umask)
-    socket.send_fds(sock, [marshal.dumps((dict(os.environ), os.getcwd(), umask))], [0, 1, 2])
+    request = marshal.dumps((dict(os.environ), os.getcwd(), umask))
+    streams = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))  # C ints, as SCM_RIGHTS takes them
+    sock.sendmsg([request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, streams)])
     reply = sock.recv(16)
     status = int.from_bytes(reply, "big", signed=True) if reply else 70  # 70: the server went away (EX_SOFTWARE)
     if status < 0:  # ended by a signal: end by the same one
+        import signal  # pylint: disable=import-outside-toplevel
+
         signal.signal(-status, signal.SIG_DFL)
         os.kill(os.getpid(), -status)
     os._exit(status)
@@ -72,15 +80,39 @@ def _preload():
         except ImportError:
             pass
     try:
-        import boto3  # pylint: disable=import-outside-toplevel
-
-        boto3.session.Session(aws_access_key_id="-", aws_secret_access_key="-", region_name="us-east-1").client("sts")
+        _share_botocore_models()
     except Exception:  # pylint: disable=broad-except
         pass
 
 
+def _share_botocore_models():
+    """One botocore loader for every session, holding the models of the services the collection calls. botocore
+    keeps each model it reads in its loader, which one session's clients share; every module makes its own session,
+    and so read and parsed the same JSON files again: 0.1-0.3 s a client here, against 0.03 s with them kept."""
+    import boto3  # pylint: disable=import-outside-toplevel
+    import botocore.session  # pylint: disable=import-outside-toplevel
+
+    loaders = {}
+    create_loader = botocore.session.create_loader
+
+    def shared_loader(search_path_string=None):
+        if search_path_string not in loaders:
+            loaders[search_path_string] = create_loader(search_path_string)
+        return loaders[search_path_string]
+
+    botocore.session.create_loader = shared_loader
+    session = boto3.session.Session(aws_access_key_id="-", aws_secret_access_key="-", region_name="us-east-1")
+    for service in AWS_SERVICES:
+        client = session.client(service)
+        _ = client.waiter_names  # reads the waiters' model
+        client.can_paginate("-")  # and the paginators'
+
+
 def _manage(conn):
     """The process that runs one module: forks it and reports how it ended. Returns only in the module's process."""
+    import signal  # pylint: disable=import-outside-toplevel
+    import socket  # pylint: disable=import-outside-toplevel
+
     try:
         message, fds, _flags, _address_from = socket.recv_fds(conn, _MAX_REQUEST, 3)
         request = marshal.loads(message)
@@ -128,6 +160,9 @@ def _become(request, fds):
 
 def serve(name):
     """Imports PRELOAD and runs each module that connects, until SIGTERM."""
+    import signal  # pylint: disable=import-outside-toplevel
+    import socket  # pylint: disable=import-outside-toplevel
+
     _preload()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(_address(name))
