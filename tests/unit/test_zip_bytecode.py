@@ -1,7 +1,9 @@
 """scripts/lib/zip_bytecode: code imported from a zip is compiled once and read back, in another zip too, with
 tracebacks naming the zip it was imported from; a damaged cache entry is compiled again; what a module's sources
-import is searched once per source."""
+import is searched once per source, and what a payload carries once per module while its files are unchanged; a
+template's text is compiled once per environment's settings."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -132,3 +134,110 @@ def test_what_a_module_imports_is_found_once_and_read_back(tmp_path):
     source.write_text(source.read_text() + "\nimport ansible.module_utils.six\n")
     third = find()
     assert not third["kept"] and ["ansible", "module_utils", "six"] in third["submodules"]
+
+
+JINJA = """
+import json, sys
+import jinja2
+compiled = []
+generate = jinja2.Environment._generate
+jinja2.Environment._generate = lambda self, *a, **kw: compiled.append(1) or generate(self, *a, **kw)
+settings = json.loads(sys.argv[1])
+environment = jinja2.Environment(**settings)
+rendered = environment.from_string(sys.argv[2]).render(a=1, b="x")
+print(json.dumps({"compiled": len(compiled), "rendered": rendered}))
+"""
+
+
+def test_a_template_is_compiled_once_for_its_text_and_settings(tmp_path):
+    """Jinja's compile of a template's text (which Ansible repeats in every worker of every run) is kept under the
+    hash of the text and the environment's settings and read back, rendering the same; other settings, or Ansible's
+    backslash escaping, compile it again."""
+    env = dict(os.environ, PYTHONPATH=SITE, SELFMANAGED_WANDB_ZIP_BYTECODE=str(tmp_path / "cache"))
+
+    def render(text, **settings):
+        proc = subprocess.run(
+            [sys.executable, "-c", JINJA, json.dumps(settings), text],
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        return json.loads(proc.stdout)
+
+    text = "{{ a }}-{{ b | upper }}\n{% if a %}yes{% endif %}\n"
+    assert render(text) == {"compiled": 1, "rendered": "1-X\nyes"}
+    assert render(text) == {"compiled": 0, "rendered": "1-X\nyes"}
+    assert render(text, keep_trailing_newline=True) == {"compiled": 1, "rendered": "1-X\nyes\n"}
+    assert render("[[ a ]]{{ a }}", variable_start_string="[[", variable_end_string="]]") == {
+        "compiled": 1,
+        "rendered": "1{{ a }}",
+    }
+
+    spec = importlib.util.spec_from_file_location("zip_bytecode_site", os.path.join(SITE, "sitecustomize.py"))
+    site = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(site)
+    from ansible._internal._templating import _jinja_bits  # pylint: disable=import-outside-toplevel
+
+    environment = _jinja_bits.AnsibleEnvironment()
+    plain = site._jinja_key(environment, "{{ 'a\\\\b' }}", None, None, False)
+    with _jinja_bits._TemplateCompileContext(escape_backslashes=True):
+        escaped = site._jinja_key(environment, "{{ 'a\\\\b' }}", None, None, False)
+    assert plain != escaped
+
+
+PAYLOAD = """
+import datetime, io, json, sys, zipfile
+from ansible._internal._ansiballz._builder import ExtensionManager
+from ansible.executor import module_common
+from ansible.plugins.loader import init_plugin_loader
+init_plugin_loader()  # as ansible-playbook starts: module_utils redirects go through the collection loader
+searched = []
+locate = module_common.LegacyModuleUtilLocator.__init__
+def locate_and_count(self, *args, **kwargs):
+    searched.append(1)
+    locate(self, *args, **kwargs)
+module_common.LegacyModuleUtilLocator.__init__ = locate_and_count
+module = open(sys.argv[1], "rb").read()
+buffer = io.BytesIO()
+with zipfile.ZipFile(buffer, "w") as zf:
+    metadata = module_common.recursive_finder(
+        "demo", "ansible.modules.demo", module, zf, datetime.datetime(2026, 1, 1), ExtensionManager()
+    )
+with zipfile.ZipFile(buffer) as zf:
+    files = dict((n, zf.read(n).decode()) for n in zf.namelist())
+print(json.dumps({"searched": bool(searched), "profile": metadata.serialization_profile, "files": files}))
+"""
+
+
+def test_what_a_payload_carries_is_found_once_and_read_back_while_its_files_are_unchanged(tmp_path):
+    """The module_utils ansible-playbook puts in a module's payload (recursive_finder) are kept for the module's text
+    and written again, the same, without a search; a module_utils file that changed is searched and read again."""
+    utils = tmp_path / "module_utils"
+    utils.mkdir()
+    (utils / "extra_util.py").write_text("VALUE = 1\n")
+    module = tmp_path / "demo.py"
+    module.write_text(
+        "from ansible.module_utils.basic import AnsibleModule\nfrom ansible.module_utils import extra_util\n"
+    )
+    env = dict(
+        os.environ,
+        PYTHONPATH=SITE,
+        SELFMANAGED_WANDB_ZIP_BYTECODE=str(tmp_path / "cache"),
+        ANSIBLE_MODULE_UTILS=str(utils),
+    )
+
+    def build():
+        proc = subprocess.run(
+            [sys.executable, "-c", PAYLOAD, str(module)], env=env, check=True, stdout=subprocess.PIPE, text=True
+        )
+        return json.loads(proc.stdout)
+
+    first, second = build(), build()
+    assert first["searched"] and not second["searched"]
+    assert dict(first, searched=False) == second
+    assert first["files"]["ansible/module_utils/extra_util.py"] == "VALUE = 1\n"
+    assert "ansible/module_utils/basic.py" in first["files"]
+    (utils / "extra_util.py").write_text("VALUE = 2\n")
+    third = build()
+    assert third["searched"] and third["files"]["ansible/module_utils/extra_util.py"] == "VALUE = 2\n"

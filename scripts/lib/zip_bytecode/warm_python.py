@@ -60,9 +60,14 @@ def hand_over(name):
     os.umask(umask)
     request = marshal.dumps((dict(os.environ), os.getcwd(), umask))
     streams = b"".join(fd.to_bytes(4, sys.byteorder) for fd in (0, 1, 2))  # C ints, as SCM_RIGHTS takes them
-    sock.sendmsg([request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, streams)])
-    reply = sock.recv(16)
-    status = int.from_bytes(reply, "big", signed=True) if reply else 70  # 70: the server went away (EX_SOFTWARE)
+    try:
+        sock.sendmsg([request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, streams)])
+        reply = sock.recv(16)
+    except OSError:  # refused, or the server went away
+        reply = b""
+    if not reply:
+        os.write(2, b"warm_python: the server %s did not run this code to its end (refused, or gone)\n" % name.encode())
+    status = int.from_bytes(reply, "big", signed=True) if reply else 70  # EX_SOFTWARE
     if status < 0:  # ended by a signal: end by the same one
         import signal  # pylint: disable=import-outside-toplevel
 
@@ -119,6 +124,10 @@ def _manage(conn):
     import socket  # pylint: disable=import-outside-toplevel
 
     try:
+        # an abstract socket has no file permissions: only this user's processes are served
+        credentials = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+        if int.from_bytes(credentials[4:8], sys.byteorder) != os.getuid():
+            os._exit(77)
         message, fds, _flags, _address_from = socket.recv_fds(conn, _MAX_REQUEST, 3)
         request = marshal.loads(message)
         pid = os.fork()
