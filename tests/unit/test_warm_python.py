@@ -95,30 +95,34 @@ def test_killing_the_waiting_python_kills_the_code(server, tmp_path):
     assert module != proc.pid and localenv.running(module)
     proc.kill()
     proc.wait(10)
+    proc.stdout.close()
+    proc.stderr.close()
     localenv.wait_gone([module], timeout=10)  # raises if SIGKILL from here was needed and failed
     assert not localenv.running(module)
+
+
+OTHER_USER = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import warm_python
+os.chdir("/")
+os.setuid(65534)
+warm_python.hand_over(sys.argv[2])
+sys.exit(1)  # hand_over returned: no server answered
+"""
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="needs root, to become another user")
 def test_another_users_process_is_not_served(server, tmp_path):
     """The socket is abstract (no file permissions): the server runs only its own user's code. The waiting process of
-    another user (a fork of this one, its stdin holding code that would leave a file) ends with 70, nothing run."""
-    sys.path.insert(0, os.path.join(ROOT, "scripts", "lib", "zip_bytecode"))
-    import warm_python  # pylint: disable=import-outside-toplevel
-
+    another user (its stdin holding code that would leave a file) ends with 70, saying so, and nothing was run."""
     marker = tmp_path / "ran"
-    read, write = os.pipe()
-    os.write(write, ("open(%r, 'w').write('ran')\n" % str(marker)).encode())
-    os.close(write)
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child ends in os._exit
-        try:
-            os.dup2(read, 0)
-            os.chdir("/")
-            os.setuid(65534)
-            warm_python.hand_over(server.name)
-        finally:
-            os._exit(1)  # hand_over returned: no server answered
-    os.close(read)
-    _pid, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 70 and not marker.exists()
+    proc = subprocess.run(
+        [sys.executable, "-c", OTHER_USER, os.path.join(ROOT, "scripts", "lib", "zip_bytecode"), server.name],
+        input="open(%r, 'w').write('ran')\n" % str(marker),
+        text=True,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    assert proc.returncode == 70 and not marker.exists(), proc.stderr
+    assert "did not run this code to its end" in proc.stderr

@@ -118,7 +118,8 @@ def test_what_a_module_imports_is_found_once_and_read_back(tmp_path):
     """ansible-playbook's search of a module's imports (ModuleDepFinder, for its AnsiballZ payload) is kept under the
     hash of the source and read back the same; a changed source is searched again."""
     source = tmp_path / "service.py"
-    source.write_text(open(os.path.join(ROOT, "plugins", "module_utils", "aws", "service.py")).read())
+    with open(os.path.join(ROOT, "plugins", "module_utils", "aws", "service.py")) as handle:
+        source.write_text(handle.read())
     env = dict(os.environ, PYTHONPATH=SITE, SELFMANAGED_WANDB_ZIP_BYTECODE=str(tmp_path / "cache"))
 
     def find():
