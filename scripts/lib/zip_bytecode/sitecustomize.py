@@ -28,6 +28,19 @@ import zipimport  # noqa: E402
 _CACHE = os.environ.get("SELFMANAGED_WANDB_ZIP_BYTECODE")
 
 
+def _keep(path, data):
+    """Writes ``data`` to ``path`` whole or not at all (other processes read the same files); a cache that cannot be
+    written is only slower."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        partial = "%s.%d" % (path, os.getpid())
+        with open(partial, "wb") as handle:
+            handle.write(data)
+        os.replace(partial, path)
+    except OSError:
+        pass
+
+
 def _cached_compile(compile_source):
     directory = os.path.join(_CACHE, sys.implementation.cache_tag)
 
@@ -42,14 +55,7 @@ def _cached_compile(compile_source):
         except (OSError, EOFError, ValueError, TypeError):
             pass
         code = compile_source(pathname, source)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            partial = "%s.%d" % (path, os.getpid())
-            with open(partial, "wb") as handle:
-                handle.write(marshal.dumps(code))
-            os.replace(partial, path)  # whole or not at all: other processes read the same file
-        except OSError:
-            pass
+        _keep(path, marshal.dumps(code))
         return code
 
     return compile_or_read
@@ -100,14 +106,7 @@ def _cache_dep_finder(finder_class, compile_tree):
         if self.embeds:  # embedded resources are objects of their own: not kept
             return
         path = path_of(module_fqn, module_data, is_pkg_init)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            partial = "%s.%d" % (path, os.getpid())
-            with open(partial, "wb") as handle:
-                handle.write(marshal.dumps((set(self.submodules), set(self.optional_imports))))
-            os.replace(partial, path)  # whole or not at all: other processes read the same file
-        except OSError:
-            pass
+        _keep(path, marshal.dumps((set(self.submodules), set(self.optional_imports))))
 
     finder_class.__new__ = new
     finder_class.__init__ = init_and_keep
@@ -183,12 +182,8 @@ def _cache_module_utils(module_common):
         # kept when every entry is a file or a package init Ansible generates (a redirect's shim depends on routing)
         if all(source or content == b"" or filename in _ANSIBLE_INITS for filename, source, content, _sha in entries):
             try:
-                os.makedirs(directory, exist_ok=True)
-                partial = "%s.%d" % (path, os.getpid())
-                with open(partial, "wb") as handle:
-                    handle.write(pickle.dumps((metadata, entries)))
-                os.replace(partial, path)
-            except (OSError, pickle.PicklingError, TypeError, AttributeError):
+                _keep(path, pickle.dumps((metadata, entries)))
+            except (pickle.PicklingError, TypeError, AttributeError):
                 pass
         return metadata
 
@@ -269,14 +264,7 @@ def _cache_jinja_compile(environment_module):
         except (OSError, EOFError, ValueError, TypeError):
             pass
         code = compile_template(self, source, name, filename, raw, defer_init)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            partial = "%s.%d" % (path, os.getpid())
-            with open(partial, "wb") as handle:
-                handle.write(marshal.dumps(code))
-            os.replace(partial, path)  # whole or not at all: other processes read the same file
-        except OSError:
-            pass
+        _keep(path, marshal.dumps(code))
         return code
 
     # a frame Jinja leaves out of template tracebacks, as it does Environment.compile's own
