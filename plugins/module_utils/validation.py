@@ -629,11 +629,12 @@ def kubeconfig_context(value, kubeconfig=None):
 
 
 def _load_kubeconfig(path):
-    import yaml  # pylint: disable=import-outside-toplevel  # only the kubeconfig rules need PyYAML
+    # pylint: disable-next=import-outside-toplevel  # only the kubeconfig rules need PyYAML
+    from ansible_collections.selfmanaged.wandb.plugins.module_utils.yaml_safe import safe_load, yaml
 
     with open(path) as handle:
         try:
-            config = yaml.safe_load(handle)
+            config = safe_load(handle)
         except yaml.YAMLError as exc:
             raise ValueError(str(exc).splitlines()[0]) from exc
     if not isinstance(config, dict):

@@ -19,11 +19,7 @@ import time
 from urllib.parse import quote
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
-
-try:
-    import yaml
-except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
-    yaml = None
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.yaml_safe import safe_load_all, yaml
 
 CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 RELEASE_LABEL = "selfmanaged.wandb/helm-release"
@@ -33,7 +29,7 @@ NAMESPACE_LABEL = "selfmanaged.wandb/helm-release-namespace"
 def crds_in_text(text, source):
     """The CustomResourceDefinitions in a YAML stream (``helm show crds``, a chart's ``crds/`` file)."""
     try:
-        documents = list(yaml.safe_load_all(text or ""))
+        documents = list(safe_load_all(text or ""))
     except yaml.YAMLError as exc:
         raise WandbModuleError("the CRDs of %s are not valid YAML: %s" % (source, exc)) from exc
     return [d for d in documents if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"]

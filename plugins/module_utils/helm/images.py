@@ -15,11 +15,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import Wa
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.client import HelmClient
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.release import ChartCheckRunner, ChartSource
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.images import pinned, workload_images
-
-try:
-    import yaml
-except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
-    yaml = None
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.yaml_safe import safe_load_all, yaml
 
 
 class ChartImagesRunner(ChartCheckRunner):
@@ -53,7 +49,7 @@ class ChartImagesRunner(ChartCheckRunner):
         # the values through helm's stdin, as helm_release gives them: never in a file
         rendered = helm.run(args, kube=False, stdin=json.dumps(p["values"] or {}))
         try:
-            objects = list(yaml.safe_load_all(rendered))
+            objects = list(safe_load_all(rendered))
         except yaml.YAMLError as exc:
             raise WandbModuleError("chart %s rendered manifests that are not YAML: %s" % (p["chart"], exc)) from exc
         workloads = workload_images(objects)

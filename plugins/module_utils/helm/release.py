@@ -41,11 +41,7 @@ from ansible_collections.selfmanaged.wandb.plugins.module_utils.helm.values impo
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.k8s.runner import KubeRunner
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.private_file import private_file
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.validation import check_options
-
-try:
-    import yaml
-except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
-    yaml = None
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.yaml_safe import safe_load, yaml
 
 PENDING_INSTALL = ("pending-install", "uninstalling")
 PENDING_CHANGE = ("pending-upgrade", "pending-rollback")
@@ -81,7 +77,7 @@ def _chart_metadata_from_dir(path):
     chart_yaml = os.path.join(path, "Chart.yaml")
     try:
         with open(chart_yaml) as handle:
-            return yaml.safe_load(handle) or {}
+            return safe_load(handle) or {}
     except (IOError, OSError) as exc:
         raise WandbModuleError("chart %s is a directory without a readable Chart.yaml: %s" % (path, exc)) from exc
     except yaml.YAMLError as exc:
@@ -96,7 +92,7 @@ def _chart_metadata_from_tgz(path):
             for member in archive.getmembers():
                 parts = member.name.split("/")
                 if len(parts) == 2 and parts[1] == "Chart.yaml":
-                    return yaml.safe_load(archive.extractfile(member).read()) or {}
+                    return safe_load(archive.extractfile(member).read()) or {}
     except (tarfile.TarError, IOError, OSError) as exc:
         raise WandbModuleError("chart %s is not a readable chart archive: %s" % (path, exc)) from exc
     raise WandbModuleError("chart archive %s has no <name>/Chart.yaml" % path)
@@ -228,7 +224,7 @@ def fetch_index(repo_url):
 
     url = repo_url.rstrip("/") + "/index.yaml"
     try:
-        return yaml.safe_load(open_url(url, timeout=60).read())
+        return safe_load(open_url(url, timeout=60).read())
     except Exception as exc:  # pylint: disable=broad-except  # urllib raises many kinds
         raise WandbModuleError("cannot read the chart repository index %s: %s" % (url, exc)) from exc
 
@@ -422,7 +418,7 @@ class HelmReleaseRunner(KubeRunner):
 
     def _show_chart(self, ref, version):
         args = ["show", "chart", ref] + (["--version", version] if version else [])
-        return yaml.safe_load(self.helm().run(args, kube=False)) or {}
+        return safe_load(self.helm().run(args, kube=False)) or {}
 
     def read_release(self):
         name, namespace = self.params["name"], self.params["namespace"]
@@ -621,8 +617,7 @@ class ChartCheckRunner(object):
             },
         )
         return (
-            yaml.safe_load(helm.run(["show", "chart", ref] + (["--version", version] if version else []), kube=False))
-            or {}
+            safe_load(helm.run(["show", "chart", ref] + (["--version", version] if version else []), kube=False)) or {}
         )
 
     def run(self):

@@ -11,19 +11,17 @@ import copy
 import json
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.yaml_safe import SafeLoader, yaml
 
-try:
-    import yaml
+if yaml:
 
-    class _HelmLikeLoader(yaml.SafeLoader):
-        """SafeLoader that keeps timestamps as strings, as Helm does (JSON has no date type)."""
+    class _HelmLikeLoader(SafeLoader):
+        """The safe loader, keeping timestamps as strings, as Helm does (JSON has no date type)."""
 
     _HelmLikeLoader.yaml_implicit_resolvers = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()
     }
-except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
-    yaml = None
 
 MASK = "********"
 

@@ -24,14 +24,9 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.aws.options import AWS_ARGSPEC
 from ansible_collections.selfmanaged.wandb.plugins.module_utils.errors import WandbModuleError
+from ansible_collections.selfmanaged.wandb.plugins.module_utils.yaml_safe import safe_load, yaml
 
-try:
-    import yaml
-
-    HAS_YAML = True
-    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml parses kubeconfigs ~10x faster
-except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
-    HAS_YAML = False
+HAS_YAML = yaml is not None
 
 K8S_ACCESS_ARGSPEC = dict(
     kubeconfig=dict(type="raw", fallback=(env_fallback, ["K8S_AUTH_KUBECONFIG"])),
@@ -152,7 +147,7 @@ def _load_kubeconfig_files(paths):
         if not os.path.exists(path):
             continue
         try:
-            data = yaml.load(_read(path, "kubeconfig"), Loader=_SafeLoader) or {}  # noqa: S506 - a safe loader
+            data = safe_load(_read(path, "kubeconfig")) or {}
         except yaml.YAMLError as exc:
             raise WandbModuleError("kubeconfig %s is not valid YAML: %s" % (path, exc)) from exc
         _merge_kubeconfig(merged, data, os.path.dirname(os.path.abspath(path)))
