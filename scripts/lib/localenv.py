@@ -109,10 +109,21 @@ class Testbed(object):
         return found
 
     def down(self):
-        """Stops both processes and returns once they have exited (``down`` gives up waiting after 5 s)."""
+        """Stops both processes by their saved PIDs, as ``down`` would, and returns once they have exited. SIGKILL:
+        nothing in the state dir is kept, and the API server's graceful shutdown after SIGTERM, then ``down``'s wait
+        for the exited processes to be reaped, took 3-4 s of each test module's teardown (and of the demo's stop)."""
         pids = self.pids()
-        subprocess.run([os.path.join(SHARED, "testbed", "down"), self.state_dir], check=False, timeout=60)
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         wait_gone(pids)
+        for name in ("etcd.pid", "apiserver.pid"):
+            try:
+                os.remove(os.path.join(self.state_dir, name))
+            except OSError:
+                pass
 
     @property
     def kubeconfig(self):
