@@ -64,7 +64,9 @@ options:
     type: int
     default: 900
   wait_interval:
-    description: Seconds between looks at the status.
+    description:
+      - The longest pause between looks at the status, in seconds. The first pauses are shorter (1, 2... seconds),
+        so an installation the operator completes in a moment is seen in a moment.
     type: int
     default: 3
 """

@@ -65,7 +65,9 @@ options:
     type: int
     default: 120
   interval:
-    description: Seconds between tries.
+    description:
+      - The longest pause between tries, in seconds. The first pauses are shorter (1, 2, 4... seconds), so a Service
+        that answers in a moment is seen in a moment.
     type: int
     default: 5
 """

@@ -298,7 +298,9 @@ options:
     type: int
     default: 900
   wait_interval:
-    description: Seconds between readiness checks.
+    description:
+      - The longest pause between readiness checks, in seconds. The first pauses are shorter (1, 2, 4... seconds), so
+        a resource the operator reconciles in a moment is seen ready in a moment.
     type: int
     default: 5
   wait_selector:

@@ -116,16 +116,20 @@ class KubeRunner(object):
         return changed, stored
 
     def wait_until(self, check, timeout, interval, timeout_message):
-        """Call ``check()`` until it returns something true (returned), every ``interval`` seconds, for up to
-        ``timeout`` seconds; then fail with ``timeout_message()`` (a function, so it can say what is missing)."""
+        """Call ``check()`` until it returns something true (returned), for up to ``timeout`` seconds; then fail with
+        ``timeout_message()`` (a function, so it can say what is missing). The pauses between checks are 1, 2, 4...
+        seconds up to ``interval``: what is ready in a moment is seen in a moment (an operator reconciles in seconds;
+        waiting a whole interval for it cost each run seconds), a long wait checks every ``interval``."""
         deadline = self.clock() + timeout
+        pause = min(1, interval)
         while True:
             outcome = check()
             if outcome:
                 return outcome
-            if self.clock() + interval > deadline:
+            if self.clock() + pause > deadline:
                 raise timeout_message()
-            self.sleep(interval)
+            self.sleep(pause)
+            pause = min(pause * 2, interval)
 
     def wait_gone(self, path, label, timeout, interval=1):
         """Until the object at ``path`` is deleted (finalizers run; a Namespace takes its contents with it)."""
