@@ -97,10 +97,12 @@ class Testbed(object):
             if match:
                 self.env[match.group(1)] = match.group(2)
 
+    PID_FILES = ("etcd.pid", "apiserver.pid")  # what `up` writes in the state dir
+
     def pids(self):
         """The PIDs of etcd and the API server, from the state dir (none once stopped)."""
         found = []
-        for name in ("etcd.pid", "apiserver.pid"):
+        for name in self.PID_FILES:
             try:
                 with open(os.path.join(self.state_dir, name)) as handle:
                     found.append(int(handle.read().strip()))
@@ -119,7 +121,7 @@ class Testbed(object):
             except OSError:
                 pass
         wait_gone(pids)
-        for name in ("etcd.pid", "apiserver.pid"):
+        for name in self.PID_FILES:
             try:
                 os.remove(os.path.join(self.state_dir, name))
             except OSError:

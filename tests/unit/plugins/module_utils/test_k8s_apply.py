@@ -65,6 +65,15 @@ def test_wait_gone_polls_until_the_object_is_gone():
     assert now[0] == 3  # three polls found it, one-second steps
 
 
+def test_waits_check_again_sooner_first_then_every_interval():
+    """KubeRunner.wait_until: pauses of 1, 2, 4... s up to the interval, so a quick reconcile is seen quickly."""
+    runner, now = _runner(60)
+    pauses, checks = [], iter([False] * 6 + [True])
+    runner.sleep = lambda s: (pauses.append(s), now.__setitem__(0, now[0] + s))
+    assert runner.wait_until(lambda: next(checks), 60, 5, lambda: AssertionError("timed out")) is True
+    assert pauses == [1, 2, 4, 5, 5, 5]
+
+
 def test_wait_gone_names_the_object_on_timeout():
     runner, dummy = _runner(5)
     runner.kube = _Gone(100)
